@@ -1,0 +1,40 @@
+"""Reading and writing deeprg files.
+
+All deeprg files share one container: netCDF4/HDF5, readable with plain
+``xarray.open_dataset``, carrying ``format``, ``format_version``,
+``deeprg_version``, ``created`` and ``config_json`` attributes, and written
+atomically (temporary file, then ``os.replace``).
+
+- :func:`save_ensemble` / :func:`load_ensemble`: Monte Carlo ensembles
+  (:class:`~deeprg.ising.sampleset.SampleSet`).
+- :func:`write_dataset` / :func:`read_dataset`: the shared container, for new formats.
+- :func:`atomic_path` / :func:`check_writable`: atomic writes of any file, and
+  the up-front check a long run should do before it starts.
+"""
+
+from deeprg.io.atomic import OutputExistsError, UnwritablePathError, atomic_path, check_writable
+from deeprg.io.container import MissingFileError, read_dataset, write_dataset
+from deeprg.io.ensemble import (
+    FORMAT as ENSEMBLE_FORMAT,
+    FORMAT_VERSION as ENSEMBLE_FORMAT_VERSION,
+    ensemble_from_dataset,
+    ensemble_to_dataset,
+    load_ensemble,
+    save_ensemble,
+)
+
+__all__ = [
+    "ENSEMBLE_FORMAT",
+    "ENSEMBLE_FORMAT_VERSION",
+    "MissingFileError",
+    "OutputExistsError",
+    "UnwritablePathError",
+    "atomic_path",
+    "check_writable",
+    "ensemble_from_dataset",
+    "ensemble_to_dataset",
+    "load_ensemble",
+    "read_dataset",
+    "save_ensemble",
+    "write_dataset",
+]

@@ -1,0 +1,209 @@
+"""The ``deeprg`` command-line interface.
+
+Only this module talks to the terminal. Every error deeprg raises on purpose is
+shown as one line on stderr (``error: ...``) with a non-zero exit code, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from deeprg import __version__
+from deeprg.errors import DeepRGError, InvalidParameterError
+
+app = typer.Typer(
+    name="deeprg",
+    help="Test, with numbers, whether deep learning performs renormalization-group coarse graining.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"deeprg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what the library does."),
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _parse_auto(value: str, name: str) -> Any:
+    """Parse an option that is either ``auto`` or a non-negative integer."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidParameterError(f"{name}: expected 'auto' or an integer, got {value!r}.") from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+def _summary_table(samples: Any, title: str) -> Table:
+    """Observables of an ensemble with error bars, next to the exact finite-size values."""
+    from deeprg.ising.exact import finite_size
+
+    summary = samples.summary()
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("observable")
+    table.add_column("measured")
+    table.add_column("exact (finite L)")
+    exact = finite_size(samples.L, samples.beta, samples.coupling)
+    e = summary["energy_per_site"]
+    table.add_row("energy per site", str(e), f"{exact.energy_per_site:.6f}  ({e.deviation(exact.energy_per_site):+.1f} σ)")
+    c = summary["specific_heat"]
+    table.add_row("specific heat per site", str(c), f"{exact.specific_heat:.6f}  ({c.deviation(exact.specific_heat):+.1f} σ)")
+    for key, label in (("abs_magnetization", "<|m|>"), ("magnetization_squared", "<m²>"),
+                       ("binder_cumulant", "Binder U4"), ("susceptibility", "susceptibility")):
+        table.add_row(label, str(summary[key]), "")
+    return table
+
+
+def _provenance_table(samples: Any, path: Optional[Path] = None) -> Table:
+    unit = {"metropolis": "sweeps", "wolff": "clusters", "swendsen-wang": "sweeps"}.get(samples.algorithm, "updates")
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("file", str(path) if path else None),
+        ("lattice", f"{samples.L} x {samples.L}, periodic, coupling J = {samples.coupling:g}"),
+        ("beta", f"{samples.beta:g}  (K = {samples.beta * samples.coupling:.6g})"),
+        ("samples", f"{samples.n_samples} from {samples.n_chains} chain(s)"),
+        ("algorithm", samples.algorithm),
+        ("thermalization", f"{samples.n_thermalize} {unit} per chain"),
+        ("spacing", f"{samples.spacing} {unit}"),
+        ("tau_int (energy)", f"{samples.tau['energy']:.3g} {unit}" if "energy" in samples.tau else "not measured"),
+        ("tau_int (|m|)", f"{samples.tau['abs_magnetization']:.3g} {unit}" if "abs_magnetization" in samples.tau else "not measured"),
+        ("seed", str(samples.seed)),
+        ("deeprg version", samples.deeprg_version),
+    ]
+    for name, value in rows:
+        if value is not None:
+            table.add_row(name, value)
+    return table
+
+
+@app.command()
+def sample(
+    size: int = typer.Option(..., "--size", "-L", help="Linear lattice size L (an L x L periodic lattice)."),
+    beta: float = typer.Option(..., "--beta", help="Inverse temperature (K = beta * coupling; K_c = 0.440687)."),
+    n_samples: int = typer.Option(..., "--n-samples", "-n", help="Number of configurations to store."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output ensemble file (netCDF4/HDF5)."),
+    algorithm: str = typer.Option("wolff", "--algorithm", "-a", help="metropolis, wolff or swendsen-wang."),
+    coupling: float = typer.Option(1.0, "--coupling", help="Exchange coupling J."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same file contents."),
+    n_chains: int = typer.Option(1, "--n-chains", help="Independent chains, run in parallel threads."),
+    n_thermalize: str = typer.Option("auto", "--n-thermalize", help="Updates discarded per chain, or 'auto'."),
+    spacing: str = typer.Option("auto", "--spacing", help="Updates between samples, or 'auto' (2 tau_int)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+) -> None:
+    """Sample equilibrium 2D Ising configurations and save them as an ensemble file."""
+    from deeprg.io import check_writable, save_ensemble
+    from deeprg.ising import IsingModel, make_sampler
+
+    thermalize_arg = _parse_auto(n_thermalize, "--n-thermalize")
+    spacing_arg = _parse_auto(spacing, "--spacing")
+    check_writable(out, overwrite=overwrite)
+    sampler = make_sampler(algorithm, IsingModel(size, coupling), beta, random_state=seed, n_chains=n_chains)
+    start = time.perf_counter()
+    with _progress() as progress:
+        therm = progress.add_task("thermalizing", total=None)
+        draw = progress.add_task("sampling", total=n_samples, visible=False)
+
+        def report(stage: str, done: int, total: Optional[int]) -> None:
+            if stage == "thermalize":
+                progress.update(therm, completed=done, description=f"thermalizing ({done} updates)")
+            else:
+                progress.update(therm, visible=False)
+                progress.update(draw, completed=done, visible=True)
+
+        samples = sampler.sample(n_samples, n_thermalize=thermalize_arg, spacing=spacing_arg, callback=report)
+    elapsed = time.perf_counter() - start
+    save_ensemble(samples, out, overwrite=overwrite)
+    console.print(_provenance_table(samples, out))
+    console.print(_summary_table(samples, f"{samples.n_samples} samples in {elapsed:.2f} s"))
+
+
+@app.command()
+def info(path: Path = typer.Argument(..., help="A deeprg file (an ensemble).")) -> None:
+    """Describe a deeprg file: its metadata and a summary of its contents."""
+    from deeprg.io import load_ensemble
+
+    samples = load_ensemble(path)
+    console.print(_provenance_table(samples, path))
+    console.print(_summary_table(samples, "observables"))
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """Show library warnings (short chains, unreliable error bars) as one line each."""
+    err_console.print(f"warning: {message}", markup=False)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Entry point of the ``deeprg`` console script.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 2 for bad input or files, 130 when interrupted.
+    """
+    warnings.showwarning = _show_warning
+    try:
+        app(args=argv, standalone_mode=False)
+    except DeepRGError as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written", markup=False)
+        return EXIT_INTERRUPTED
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted", markup=False)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # usage errors of the (possibly vendored) click behind typer: wrong option types, unknown options
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show(file=sys.stderr)
+            return int(exc.exit_code)
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The command-line interface: a real run, `info`, and every bad-input path (one line, no traceback)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from deeprg.cli import main
+from deeprg.io import load_ensemble
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sample_writes_ensemble_and_summary(tmp_path, capsys):
+    out = tmp_path / "ising.nc"
+    code, stdout, err = run(["sample", "--size", "8", "--beta", "0.408", "--n-samples", "200", "--seed", "0",
+                             "--out", str(out)], capsys)
+    assert code == 0, err
+    samples = load_ensemble(out)
+    assert samples.n_samples == 200 and samples.L == 8 and samples.seed == 0 and samples.algorithm == "wolff"
+    for word in ("energy per site", "exact", "Binder", "tau_int", "spacing", "samples in"):
+        assert word in stdout
+    with xr.open_dataset(out) as ds:
+        assert ds.attrs["format"] == "deeprg.ensemble"
+
+
+def test_same_seed_same_file_contents(tmp_path, capsys):
+    args = ["sample", "-L", "6", "--beta", "0.3", "-n", "50", "--seed", "7", "-a", "metropolis"]
+    assert run(args + ["--out", str(tmp_path / "a.nc")], capsys)[0] == 0
+    assert run(args + ["--out", str(tmp_path / "b.nc")], capsys)[0] == 0
+    a, b = load_ensemble(tmp_path / "a.nc"), load_ensemble(tmp_path / "b.nc")
+    np.testing.assert_array_equal(a.spins, b.spins)
+
+
+def test_info_describes_ensemble(tmp_path, capsys):
+    out = tmp_path / "e.nc"
+    run(["sample", "-L", "6", "--beta", "0.3", "-n", "40", "--seed", "1", "-o", str(out)], capsys)
+    code, stdout, _ = run(["info", str(out)], capsys)
+    assert code == 0
+    assert "wolff" in stdout and "40 from 1 chain" in stdout and "energy per site" in stdout
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--beta", "-0.4"], "beta must be a positive"),
+        (["--beta", "0"], "beta must be a positive"),
+        (["--size", "0"], "L must be an integer >= 2"),
+        (["--n-samples", "0"], "n_samples must be a positive integer"),
+        (["--algorithm", "heatbath"], "unknown algorithm 'heatbath'"),
+        (["--size", "5", "--algorithm", "metropolis"], "even lattice size"),
+        (["--spacing", "often"], "expected 'auto' or an integer"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(tmp_path, capsys, extra, message):
+    out = tmp_path / "x.nc"
+    args = ["sample", "--size", "6", "--beta", "0.4", "--n-samples", "10", "--out", str(out)]
+    # later options override earlier ones
+    code, _, err = run(args + extra, capsys)
+    assert code != 0
+    assert message in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary files either
+
+
+def test_existing_output_needs_overwrite(tmp_path, capsys):
+    out = tmp_path / "x.nc"
+    out.write_bytes(b"precious")
+    code, _, err = run(["sample", "-L", "4", "--beta", "0.4", "-n", "5", "-o", str(out)], capsys)
+    assert code != 0 and "--overwrite" in err and out.read_bytes() == b"precious"
+    code, _, err = run(["sample", "-L", "4", "--beta", "0.4", "-n", "5", "-o", str(out), "--overwrite"], capsys)
+    assert code == 0, err
+    assert load_ensemble(out).n_samples == 5
+
+
+def test_unwritable_output(tmp_path, capsys):
+    code, _, err = run(["sample", "-L", "4", "--beta", "0.4", "-n", "5", "-o", str(tmp_path / "missing" / "x.nc")], capsys)
+    assert code != 0 and "missing" in err and "Traceback" not in err
+
+
+def test_info_on_a_file_that_is_not_an_ensemble(tmp_path, capsys):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not an ensemble")
+    code, _, err = run(["info", str(bogus)], capsys)
+    assert code != 0 and "error:" in err and "Traceback" not in err
+    code, _, err = run(["info", str(tmp_path / "absent.nc")], capsys)
+    assert code != 0 and "absent.nc" in err
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    """The installed entry point, in a real process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "deeprg.cli", "sample", "--size", "4", "--beta", "-1", "--n-samples", "3",
+         "--out", str(tmp_path / "x.nc")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert proc.stderr.startswith("error: beta must be a positive")
