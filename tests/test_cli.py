@@ -49,10 +49,10 @@ def test_info_describes_ensemble(tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--beta", "-0.4"], "beta must be a positive"),
-        (["--beta", "0"], "beta must be a positive"),
+        (["--beta", "-0.4"], "beta (inverse temperature) must be a finite number > 0"),
+        (["--beta", "0"], "beta (inverse temperature) must be a finite number > 0"),
         (["--size", "0"], "L must be an integer >= 2"),
-        (["--n-samples", "0"], "n_samples must be a positive integer"),
+        (["--n-samples", "0"], "n_samples must be an integer >= 1"),
         (["--algorithm", "heatbath"], "unknown algorithm 'heatbath'"),
         (["--size", "5", "--algorithm", "metropolis"], "even lattice size"),
         (["--spacing", "often"], "expected 'auto' or an integer"),
@@ -103,4 +103,4 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0, proc.stderr
-    assert proc.stderr.startswith("error: beta must be a positive")
+    assert proc.stderr.startswith("error: beta (inverse temperature) must be a finite number > 0")

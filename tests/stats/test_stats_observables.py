@@ -182,8 +182,8 @@ def test_correlation_to_dict() -> None:
 @pytest.mark.parametrize(
     ("spins", "kwargs", "match"),
     [
-        (np.ones((4, 4), np.int8), {}, r"shape \(n_samples, L, L\)"),
-        (np.ones((3, 4, 5), np.int8), {}, r"shape \(n_samples, L, L\)"),
+        (np.ones((4, 4), np.int8), {}, "at least 2 configurations"),
+        (np.ones((3, 4, 5), np.int8), {}, r"shape \(L, L\) or \(n_samples, L, L\)"),
         (np.ones((1, 4, 4), np.int8), {}, "at least 2 configurations"),
         (np.zeros((3, 4, 4), np.uint8), {}, "to_spins"),
         (np.full((3, 4, 4), 2, np.int8), {}, "only -1 and \\+1"),

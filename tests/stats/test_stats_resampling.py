@@ -12,7 +12,6 @@ from deeprg.errors import InvalidParameterError
 from deeprg.stats import Estimate, ShortChainWarning, blocking_error, jackknife, mean_estimate
 from deeprg.stats.resampling import _blocking
 
-
 # ---------------------------------------------------------------- mean_estimate
 
 

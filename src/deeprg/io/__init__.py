@@ -12,11 +12,20 @@ atomically (temporary file, then ``os.replace``).
   the up-front check a long run should do before it starts.
 """
 
-from deeprg.io.atomic import OutputExistsError, UnwritablePathError, atomic_path, check_writable
+from deeprg.io.atomic import (
+    OutputExistsError,
+    UnwritablePathError,
+    atomic_path,
+    check_writable,
+)
 from deeprg.io.container import MissingFileError, read_dataset, write_dataset
 from deeprg.io.ensemble import (
     FORMAT as ENSEMBLE_FORMAT,
+)
+from deeprg.io.ensemble import (
     FORMAT_VERSION as ENSEMBLE_FORMAT_VERSION,
+)
+from deeprg.io.ensemble import (
     ensemble_from_dataset,
     ensemble_to_dataset,
     load_ensemble,

@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from deeprg.errors import FileFormatError, InvalidParameterError
-from deeprg.io.container import check_header, decode_config, header_attrs, read_dataset, write_dataset
+from deeprg.io.container import (
+    check_header,
+    decode_config,
+    header_attrs,
+    read_dataset,
+    write_dataset,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr

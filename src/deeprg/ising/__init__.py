@@ -1,7 +1,6 @@
 """Ising model, Monte Carlo samplers and exact results on the 2D square lattice."""
 
 from deeprg.ising.model import IsingModel
-from deeprg.ising.sampleset import ALGORITHMS, SampleSet
 from deeprg.ising.montecarlo import ChainState, MonteCarloSampler
 from deeprg.ising.samplers import (
     MetropolisSampler,
@@ -9,6 +8,7 @@ from deeprg.ising.samplers import (
     WolffSampler,
     make_sampler,
 )
+from deeprg.ising.sampleset import ALGORITHMS, SampleSet
 from deeprg.ising.spins import check_spins, to_binary, to_spins
 
 __all__ = [

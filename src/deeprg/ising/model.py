@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_coupling, check_int, check_spins
 from deeprg.errors import InvalidParameterError
-from deeprg.ising.spins import check_spins
 
 
 class IsingModel:
@@ -41,12 +39,8 @@ class IsingModel:
     """
 
     def __init__(self, L: int, coupling: float = 1.0) -> None:
-        if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 2:
-            raise InvalidParameterError(f"L must be an integer >= 2, got {L!r}.")
-        if isinstance(coupling, bool) or not isinstance(coupling, numbers.Real) or not np.isfinite(coupling) or coupling == 0:
-            raise InvalidParameterError(f"coupling must be a finite non-zero number, got {coupling!r}.")
-        self.L = int(L)
-        self.coupling = float(coupling)
+        self.L = check_int(L, "L", minimum=2)
+        self.coupling = check_coupling(coupling)
 
     @property
     def n_sites(self) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 import os
 import time
 import warnings
@@ -27,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from deeprg._random import RandomState, check_random_state, seed_of, spawn
+from deeprg._validation import check_beta, check_int
 from deeprg.errors import InvalidParameterError
 from deeprg.ising import kernels
 from deeprg.ising.exact import CRITICAL_COUPLING
@@ -117,11 +117,10 @@ class MonteCarloSampler:
     ) -> None:
         if not isinstance(model, IsingModel):
             raise InvalidParameterError(f"model must be an IsingModel, got {type(model).__name__}.")
-        if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not (0 < beta < math.inf):
-            raise InvalidParameterError(f"beta must be a positive finite number, got {beta!r}.")
-        _check_positive_int(n_chains, "n_chains")
+        beta = check_beta(beta)
+        check_int(n_chains, "n_chains", minimum=1)
         if n_jobs is not None:
-            _check_positive_int(n_jobs, "n_jobs")
+            check_int(n_jobs, "n_jobs", minimum=1)
         if initial not in ("auto", "random", "ordered"):
             raise InvalidParameterError(f"initial must be 'auto', 'random' or 'ordered', got {initial!r}.")
         self.model = model
@@ -292,11 +291,11 @@ class MonteCarloSampler:
         -------
         SampleSet
         """
-        _check_positive_int(n_samples, "n_samples")
-        if not (n_thermalize == "auto" or _is_nonnegative_int(n_thermalize)):
-            raise InvalidParameterError(f"n_thermalize must be 'auto' or an integer >= 0, got {n_thermalize!r}.")
-        if not (spacing == "auto" or (_is_nonnegative_int(spacing) and spacing >= 1)):
-            raise InvalidParameterError(f"spacing must be 'auto' or an integer >= 1, got {spacing!r}.")
+        check_int(n_samples, "n_samples", minimum=1)
+        if n_thermalize != "auto":
+            n_thermalize = check_int(n_thermalize, "n_thermalize (or 'auto')", minimum=0)
+        if spacing != "auto":
+            spacing = check_int(spacing, "spacing (or 'auto')", minimum=1)
 
         first_call = self.state_ is None
         if first_call:
@@ -371,15 +370,6 @@ class MonteCarloSampler:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model!r}, beta={self.beta:g}, n_chains={self.n_chains})"
-
-
-def _is_nonnegative_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
-
-
-def _check_positive_int(value: object, name: str) -> None:
-    if not (_is_nonnegative_int(value) and value >= 1):
-        raise InvalidParameterError(f"{name} must be a positive integer, got {value!r}.")
 
 
 def _split(n: int, parts: int) -> list[int]:

@@ -10,43 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_spins
 from deeprg.errors import InvalidParameterError
 
-
-def check_spins(spins: ArrayLike, *, name: str = "spins") -> NDArray[np.int8]:
-    """Validate a lattice or a batch of lattices and return it as a batch.
-
-    Parameters
-    ----------
-    spins : array_like, shape (L, L) or (n_samples, L, L)
-        Spins in {-1, +1} on a square lattice.
-    name : str
-        Name used in error messages.
-
-    Returns
-    -------
-    ndarray of int8, shape (n_samples, L, L)
-        The spins (a view when the input already was ``int8``), always 3-D.
-
-    Raises
-    ------
-    InvalidParameterError
-        If the array is not square, not 2-D or 3-D, or holds values other than -1 and +1.
-    """
-    arr = np.asarray(spins)
-    if arr.ndim == 2:
-        arr = arr[np.newaxis]
-    if arr.ndim != 3 or arr.shape[1] != arr.shape[2] or arr.shape[1] < 1:
-        raise InvalidParameterError(
-            f"{name} must have shape (L, L) or (n_samples, L, L) with L >= 1; got shape {np.shape(spins)}."
-        )
-    if arr.dtype.kind not in "iuf":
-        raise InvalidParameterError(f"{name} must be numeric spins in {{-1, +1}}; got dtype {arr.dtype}.")
-    if arr.size and not np.all((arr == 1) | (arr == -1)):
-        bad = arr[(arr != 1) & (arr != -1)].flat[0]
-        hint = " (these look like RBM bits: use deeprg.ising.to_spins)" if np.all((arr == 0) | (arr == 1)) else ""
-        raise InvalidParameterError(f"{name} must hold only -1 and +1; found {bad!r}{hint}.")
-    return arr.astype(np.int8, copy=False)
+__all__ = ["check_spins", "to_binary", "to_spins"]
 
 
 def to_binary(spins: ArrayLike, dtype: np.dtype | type = np.uint8) -> np.ndarray:

@@ -25,8 +25,9 @@ import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_real
 from deeprg.errors import DeepRGWarning
-from deeprg.stats._validation import as_real, as_series
+from deeprg.stats._validation import as_series
 from deeprg.stats.estimate import _significant
 
 __all__ = [
@@ -230,8 +231,8 @@ def integrated_autocorrelation_time(
     A. D. Sokal, in Functional Integration (Springer, 1997), section 3.
     """
     series = as_series(x, name="x")
-    c = as_real(c, name="c", minimum=0.0, strict=True)
-    min_length = as_real(min_length, name="min_length", minimum=0.0)
+    c = check_real(c, name="c", minimum=0.0, strict=True)
+    min_length = check_real(min_length, name="min_length", minimum=0.0)
     estimate = _tau_estimate(series, c, min_length)
     if warn and not estimate.reliable:
         _warn_short_chain(_short_chain_message(estimate, c, min_length))

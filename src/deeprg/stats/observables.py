@@ -20,10 +20,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_int, check_real, check_spins
 from deeprg.errors import InvalidParameterError
-from deeprg.stats._validation import as_int, as_real, as_series, as_spins
+from deeprg.stats._validation import as_series
 from deeprg.stats.estimate import Estimate
-from deeprg.stats.resampling import _automatic_blocks, _blocked_mean_errors, jackknife, mean_estimate
+from deeprg.stats.resampling import (
+    _automatic_blocks,
+    _blocked_mean_errors,
+    jackknife,
+    mean_estimate,
+)
 
 __all__ = [
     "CorrelationFunction",
@@ -174,8 +180,8 @@ def susceptibility(
     Estimate
     """
     m = as_series(magnetization, name="magnetization")
-    beta = as_real(beta, name="beta", minimum=0.0)
-    n_sites = as_int(n_sites, name="n_sites", minimum=1)
+    beta = check_real(beta, name="beta", minimum=0.0)
+    n_sites = check_int(n_sites, name="n_sites", minimum=1)
     prefactor = beta * n_sites
     if connected:
         return _variance_of(np.abs(m), prefactor)
@@ -206,8 +212,8 @@ def specific_heat(energy: ArrayLike, beta: float, n_sites: int) -> Estimate:
         :math:`C` with a blocked-jackknife error.
     """
     e = as_series(energy, name="energy")
-    beta = as_real(beta, name="beta", minimum=0.0)
-    n_sites = as_int(n_sites, name="n_sites", minimum=1)
+    beta = check_real(beta, name="beta", minimum=0.0)
+    n_sites = check_int(n_sites, name="n_sites", minimum=1)
     return _variance_of(e, beta**2 * n_sites)
 
 
@@ -300,12 +306,12 @@ def correlation_function(spins: ArrayLike, *, max_distance: int | None = None) -
     ShortChainWarning
         If the chain is too short for the autocorrelation of :math:`G_k(r)`.
     """
-    lattice = as_spins(spins, name="spins")
+    lattice = check_spins(spins, name="spins", min_samples=2)
     n, L, _ = lattice.shape
     if max_distance is None:
         max_distance = L // 2
     else:
-        max_distance = as_int(max_distance, name="max_distance", minimum=0)
+        max_distance = check_int(max_distance, name="max_distance", minimum=0)
         if max_distance > L // 2:
             raise InvalidParameterError(
                 f"max_distance must be <= L // 2 = {L // 2} on an L = {L} torus (G(r) = G(L - r)); "

@@ -19,8 +19,9 @@ import numpy as np
 import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_int, check_real
 from deeprg.errors import InvalidParameterError
-from deeprg.stats._validation import as_int, as_real, as_series
+from deeprg.stats._validation import as_series
 from deeprg.stats.autocorrelation import _measure_tau, _warn_short_chain
 from deeprg.stats.estimate import Estimate
 
@@ -80,7 +81,7 @@ def mean_estimate(x: ArrayLike, *, tau: float | None = None) -> Estimate:
     if tau is None:
         tau = _measure_tau(series).tau
     else:
-        tau = as_real(tau, name="tau", minimum=0.0)
+        tau = check_real(tau, name="tau", minimum=0.0)
     n = series.shape[0]
     variance = float(np.var(series, ddof=1))
     error = math.sqrt(2.0 * max(tau, 0.0) * variance / n)
@@ -350,13 +351,13 @@ def jackknife(
         )
     tau: float | None = None
     if n_blocks is not None:
-        n_blocks = as_int(n_blocks, name="n_blocks", minimum=2)
+        n_blocks = check_int(n_blocks, name="n_blocks", minimum=2)
         if n_blocks > n:
             raise InvalidParameterError(
                 f"n_blocks must be at most the number of samples ({n}); received {n_blocks}."
             )
     elif block_size is not None:
-        block_size = as_int(block_size, name="block_size", minimum=1)
+        block_size = check_int(block_size, name="block_size", minimum=1)
         if n // block_size < 2:
             raise InvalidParameterError(
                 f"block_size must leave at least 2 blocks, i.e. be <= {n // 2} for {n} samples; "

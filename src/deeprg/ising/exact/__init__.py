@@ -19,7 +19,11 @@ dimensionless, :math:`C = \beta^2 N \operatorname{Var}(e) = K^2 \partial_K^2 \ln
 magnetizations are per site.
 """
 
-from deeprg.ising.exact.chain import chain_correlation, chain_log_partition_function, decimated_coupling
+from deeprg.ising.exact.chain import (
+    chain_correlation,
+    chain_log_partition_function,
+    decimated_coupling,
+)
 from deeprg.ising.exact.enumeration import (
     MAX_ENUMERATION_SIZE,
     EnumerationResult,

@@ -26,8 +26,9 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_beta, check_coupling, check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.ising.exact._validation import as_output, check_beta, check_coupling, check_size
+from deeprg.ising.exact._validation import as_output
 
 __all__ = ["chain_correlation", "chain_log_partition_function", "decimated_coupling"]
 
@@ -81,7 +82,7 @@ def chain_log_partition_function(n: int, beta: float, coupling: float = 1.0, *, 
     >>> bool(np.isclose(chain_log_partition_function(2, 0.3), np.log(4 * np.cosh(0.6))))
     True
     """
-    n = check_size(n, "n", minimum=1)
+    n = check_int(n, "n", minimum=1)
     K = _reduced_coupling(beta, coupling)
     if not isinstance(periodic, (bool, np.bool_)):
         raise InvalidParameterError(f"periodic must be True or False, got {periodic!r}.")
@@ -138,7 +139,7 @@ def chain_correlation(
     """
     K = _reduced_coupling(beta, coupling)
     if n is not None:
-        n = check_size(n, "n", minimum=1)
+        n = check_int(n, "n", minimum=1)
     dist = _check_distances(r, n)
     t = np.tanh(K)
     with np.errstate(under="ignore"):
@@ -175,7 +176,7 @@ def decimated_coupling(K: ArrayLike, factor: int = 2) -> float | NDArray[np.floa
     >>> bool(np.isclose(decimated_coupling(1.0), 0.5 * np.log(np.cosh(2.0))))
     True
     """
-    factor = check_size(factor, "factor", minimum=1)
+    factor = check_int(factor, "factor", minimum=1)
     try:
         k = np.asarray(K, dtype=np.float64)
     except (TypeError, ValueError):

@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
+from deeprg._validation import check_beta, check_coupling, check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.ising.exact._validation import check_beta, check_coupling, check_size
 from deeprg.ising.spins import check_spins
 
 __all__ = [
@@ -47,7 +47,7 @@ _MAX_INDEX_SIZE = 7
 
 
 def _check_enumeration_size(L: object) -> int:
-    L = check_size(L, "L", minimum=2)
+    L = check_int(L, "L", minimum=2)
     if L > MAX_ENUMERATION_SIZE:
         raise InvalidParameterError(
             f"enumeration of 2^{L * L} states is limited to L <= {MAX_ENUMERATION_SIZE}, got L={L}; "
@@ -207,7 +207,7 @@ class EnumerationResult:
         -------
         float
         """
-        power = check_size(power, "power", minimum=0)
+        power = check_int(power, "power", minimum=0)
         return self.expectation(np.asarray(observable, dtype=np.float64) ** power)
 
     @property
@@ -224,7 +224,8 @@ class EnumerationResult:
     def specific_heat(self) -> float:
         r"""Specific heat per site :math:`C = \beta^2 N (\langle e^2 \rangle - \langle e \rangle^2)`."""
         deviation = self.energy - self.energy_per_site
-        return self.beta**2 * self.n_sites * self.expectation(deviation**2)
+        variance = self.expectation(deviation**2)
+        return 0.0 if variance == 0.0 else self.beta * self.beta * self.n_sites * variance
 
     @property
     def abs_magnetization(self) -> float:

@@ -33,7 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, special
 
-from deeprg.ising.exact._validation import as_output, check_beta_array, check_coupling
+from deeprg._validation import check_coupling
+from deeprg.ising.exact._validation import as_output, check_beta_array
 
 __all__ = [
     "BINDER_CRITICAL",
@@ -185,14 +186,14 @@ def onsager_specific_heat(beta: ArrayLike, coupling: float = 1.0) -> float | NDA
     K = _reduced(beta, coupling)
     parts = _elliptic_parts(K)
     critical = parts["p"] == 0.0
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         braces = (
             parts["K1"]
             - parts["E1"]
             - parts["sech_sq"] * (0.5 * np.pi + np.where(critical, 0.0, parts["a"] * parts["K1"]))
         )
         heat = (4.0 / np.pi) * (K * parts["coth"]) ** 2 * braces
-    heat = np.where(critical, np.inf, heat)
+    heat = np.where(critical, np.inf, np.where(braces == 0.0, 0.0, heat))
     return as_output(heat)
 
 

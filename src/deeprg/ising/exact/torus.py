@@ -65,8 +65,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from deeprg._validation import check_beta, check_coupling, check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.ising.exact._validation import check_beta, check_coupling, check_size
 
 __all__ = ["TorusResult", "finite_size", "log_partition_function"]
 
@@ -169,9 +169,13 @@ def _factor(
 
 def _kernel(
     z: float, cos_t: NDArray[np.float64], sin_half_sq: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    r""":math:`h(z) = \ln(u + v)` and its first two derivatives in :math:`z \in [0, 1]`,
-    with :math:`u = 1 + z^2 - z\cos\theta`, :math:`v = \sqrt{(u - z)(u + z)}` (needs :math:`\theta \ne 0`)."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    r""":math:`h(z) = \ln(u + v)`, :math:`h'(z)`, :math:`h'(z) + \cos\theta` and :math:`h''(z)` for :math:`z \in [0, 1]`,
+
+    with :math:`u = 1 + z^2 - z\cos\theta`, :math:`v = \sqrt{(u - z)(u + z)}` (needs :math:`\theta \ne 0`).
+    :math:`h'(0) = -\cos\theta`; the shifted derivative is computed without cancellation from
+    :math:`1 - v^2 = z[(\cos\theta - z)(1 + u) + z]`, since the :math:`\cos\theta` add up to
+    exact constants over the products (this keeps the energy accurate at high temperature)."""
     u = 1.0 + z * z - z * cos_t
     u_minus_z = (1.0 - z) ** 2 + 2.0 * z * sin_half_sq
     u_plus_z = 1.0 + z * z + 2.0 * z * sin_half_sq
@@ -182,8 +186,9 @@ def _kernel(
     vs = v * s
     h = np.log(s)
     hz = uz / v - z / vs
+    hz_plus_cos = z * (2.0 - cos_t * ((cos_t - z) * (1.0 + u) + z) / (1.0 + v)) / v - z / vs
     hzz = (2.0 * v - uz * vz) / v**2 - (vs - z * (vz * s + v * (uz + vz))) / vs**2
-    return h, hz, hzz
+    return h, hz, hz_plus_cos, hzz
 
 
 def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
@@ -209,20 +214,27 @@ def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
         theta = np.pi * ls / n
         cos_t = np.cos(theta)
         sin_half_sq = np.sin(0.5 * theta) ** 2
-        h, hz, hzz = _kernel(z, cos_t, sin_half_sq)
+        h, hz, hz_plus_cos, hzz = _kernel(z, cos_t, sin_half_sq)
         if low:
             dh = hz * dz
             d2h = hzz * dz**2 + hz * d2z
+            # High temperature: the terms -dz cos(theta_l) of dh are O(1) but sum to exact
+            # constants (0 over odd l, +dz over even l >= 2); together with -2 taken from the
+            # l = 0 factor they give shift_even = (m/2)(dz - 2) = 2 m sinh^2 K, added once.
+            dB_shifted = hz_plus_cos * dz
+            shift_even = 2.0 * m * np.sinh(K) ** 2
+            shift_special = 0.5 * m * dz
         else:
             h = h + 2.0 * ln_x
             dh = 4.0 * r + hz * dz
             d2h = -8.0 * z * z + hzz * dz**2 + hz * d2z
+            dB_shifted, shift_even, shift_special = dh, 0.0, 0.0
         # cosh(gamma) - 1 = (1 - x)^2 / x + 2 sin^2(theta / 2), symmetric under x -> 1/x
         delta = (1.0 - z) ** 2 / z + 2.0 * sin_half_sq
         gam = np.log1p(delta + np.sqrt(delta) * np.sqrt(delta + 2.0))
         dgam = dh - q1
         d2gam = d2h - q2
-        B, dB, d2B = _LN2 + h, dh, d2h
+        B, dB, d2B = _LN2 + h, dB_shifted, d2h
 
         # l = 0: gamma_0 = g0 = 2K + ln tanh K (signed)
         ln_tanh = np.log(-np.expm1(-2.0 * K)) - np.log1p(np.exp(-2.0 * K))
@@ -233,12 +245,12 @@ def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
         if g0 >= 0.0:  # B_0 = ln(2 sinh 2K) + g0 = 2 ln(e^{2K} - 1)
             em = -np.expm1(-2.0 * K)
             B0 = 2.0 * (2.0 * K + np.log(em))
-            dB0 = 2.0 + 2.0 / np.tanh(K)
+            dB0 = 2.0 + 2.0 / np.tanh(K) + (2.0 if low else 0.0)
             d2B0 = -8.0 * np.exp(-2.0 * K) / em**2
         else:  # B_0 = ln(2 sinh 2K) - g0 = 2 ln(1 + e^{-2K})
             ep = np.exp(-2.0 * K)
             B0 = 2.0 * np.log1p(ep)
-            dB0 = -4.0 * ep / (1.0 + ep)
+            dB0 = 2.0 * np.tanh(K) if low else -4.0 * ep / (1.0 + ep)  # shifted by +2 when low
             d2B0 = 8.0 * ep / (1.0 + ep) ** 2
         a0 = np.array([abs(g0)])
         da0, d2a0 = np.array([sign0 * dg0]), np.array([sign0 * d2g0])
@@ -265,7 +277,7 @@ def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
         lam0, d10, d20 = _factor(m, "cosh", *args_zero)
         logs.append(float(lam.sum() + lam0[0]))
         signs.append(1.0)
-        firsts.append(float(d1.sum() + d10[0]))
+        firsts.append(float(d1.sum() + d10[0]) + shift_even)
         seconds.append(float(d2.sum() + d20[0]))
 
         lam_r, d1_r, d2_r = _factor(m, "sinh", *args_even)
@@ -273,11 +285,13 @@ def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
         half = 0.5 * m
         y0 = half * g0
         special = abs(y0) < _SPECIAL_THRESHOLD
+        if special:
+            rho1 += shift_special  # the special path does not take -2 from the l = 0 factor
         if not special:
             lam0, d10, d20 = _factor(m, "sinh", *args_zero)
             logs.append(lam_r + float(lam0[0]))
             signs.append(sign0)
-            firsts.append(rho1 + float(d10[0]))
+            firsts.append(rho1 + float(d10[0]) + shift_even)
             seconds.append(ell2_r + float(d20[0]))
         else:
             # Z_4 = e^{p + lam_r} * 2 sinh(y0), p = (m/2) ln(2x), kept without dividing by sinh(y0)
@@ -310,8 +324,8 @@ def _torus_log_z(m: int, n: int, K: float) -> tuple[float, float, float]:
 
 
 def _check_torus_args(L: int, beta: float, coupling: float, n: int | None) -> tuple[int, int, float, float]:
-    L = check_size(L, "L", minimum=2)
-    n = L if n is None else check_size(n, "n", minimum=2)
+    L = check_int(L, "L", minimum=2)
+    n = L if n is None else check_int(n, "n", minimum=2)
     beta = check_beta(beta)
     coupling = check_coupling(coupling)
     K = beta * coupling
@@ -326,8 +340,31 @@ def _check_torus_args(L: int, beta: float, coupling: float, n: int | None) -> tu
     return L, n, beta, coupling
 
 
+#: Below this coupling the leading high-temperature expansion is exact to machine precision
+#: (its first correction is relatively O(K)), and Kaufman's formula would underflow (K < 1e-154).
+_HIGH_TEMPERATURE_LIMIT = 1e-30
+
+
+def _high_temperature(L: int, n: int, K: float) -> tuple[float, float, float]:
+    """Independent bonds: ln Z = N ln 2 + sum over neighbour pairs of ln cosh(c K).
+
+    On a side of length 2 each pair is joined by two bonds (c = 2, N/2 pairs), otherwise c = 1 (N pairs).
+    Loops of bonds contribute relative corrections of order K.
+    """
+    sites = L * n
+    log_z, first, second = sites * _LN2, 0.0, 0.0
+    for side in (L, n):
+        c, pairs = (2.0, sites / 2) if side == 2 else (1.0, float(sites))
+        log_z += pairs * float(np.log(np.cosh(c * K)))
+        first += pairs * c * float(np.tanh(c * K))
+        second += pairs * c * c / float(np.cosh(c * K)) ** 2
+    return log_z, first, second
+
+
 def _log_z_derivatives(L: int, n: int, K: float) -> tuple[float, float, float]:
     """ln Z and its K-derivatives for any real non-zero K (negative K only on even sides)."""
+    if abs(K) < _HIGH_TEMPERATURE_LIMIT:
+        return _high_temperature(L, n, K)
     if K > 0:
         return _torus_log_z(L, n, K)
     # sublattice gauge: on a bipartite torus Z(-K) = Z(K)
@@ -385,7 +422,7 @@ def finite_size(L: int, beta: float, coupling: float = 1.0, *, n: int | None = N
         coupling=coupling,
         log_partition_function=log_z,
         energy_per_site=float(-coupling * first / n_sites),
-        specific_heat=float(K * K * second / n_sites),
+        specific_heat=0.0 if second == 0.0 else float(K * (K * second / n_sites)),
     )
 
 
