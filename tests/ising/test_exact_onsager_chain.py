@@ -61,6 +61,20 @@ class TestOnsager:
         assert onsager_energy_per_site(20.0) == pytest.approx(-2.0, abs=1e-15)
         assert onsager_energy_per_site(1e-4, coupling=-1.0) == pytest.approx(-2e-4, rel=1e-7)
 
+    def test_precision_at_high_and_low_temperature(self):
+        # high temperature: e = -2K + O(K^3), C = 2K^2 + O(K^4)
+        for K in (1e-8, 1e-20, 1e-300):
+            assert onsager_energy_per_site(K) == pytest.approx(-2 * K, rel=1e-14)
+            assert onsager_specific_heat(K) == pytest.approx(2 * K * K, rel=1e-14)
+        # low temperature: ln Z / N = 2K + e^{-8K} + 2 e^{-12K} + ..., so C = K^2 (64 e^{-8K} + 288 e^{-12K})
+        for K in (5.0, 10.0):
+            expected = K * K * (64 * np.exp(-8 * K) + 288 * np.exp(-12 * K))
+            assert onsager_specific_heat(K) == pytest.approx(expected, rel=1e-10)
+        with np.errstate(all="raise"):
+            assert onsager_energy_per_site(1e300) == -2.0
+            assert onsager_specific_heat(1e300) == 0.0
+            assert spontaneous_magnetization(1e300) == 1.0
+
     @pytest.mark.parametrize("K", [0.05, 0.3, 0.43, 0.45, 0.6, 1.0])
     def test_energy_and_specific_heat_are_derivatives(self, K):
         h = 1e-4
@@ -170,9 +184,7 @@ class TestChain:
 
     def test_large_rings_are_stable(self):
         assert chain_log_partition_function(10**6, 50.0) == pytest.approx(10**6 * 50.0 + np.log(2), rel=1e-15)
-        assert chain_log_partition_function(10**6, 1e-3) == pytest.approx(
-            10**6 * np.log(2 * np.cosh(1e-3)), rel=1e-14
-        )
+        assert chain_log_partition_function(10**6, 1e-3) == pytest.approx(10**6 * np.log(2 * np.cosh(1e-3)), rel=1e-14)
 
     def test_infinite_chain_correlation(self):
         r = np.arange(20)

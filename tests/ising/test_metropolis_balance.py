@@ -20,14 +20,14 @@ N_TRIALS = 4000
 def empirical_transition_matrix(color: int) -> np.ndarray:
     states = enumerate_states(2)
     table = kernels.metropolis_table(BETA, 1.0)
-    words = np.empty(2, dtype=np.uint64)
+    neighbours = np.empty(2, dtype=np.int8)
     index = {s.tobytes(): k for k, s in enumerate(states)}
     T = np.zeros((16, 16))
     key = np.uint64(0x5EED)
     for a, start in enumerate(states):
         for trial in range(N_TRIALS):
             spins = start.copy()
-            kernels.metropolis_color(spins, color, table, key, np.uint64(4 * (a * N_TRIALS + trial)), words)
+            kernels.metropolis_color(spins, color, table, key, np.uint64(4 * (a * N_TRIALS + trial)), neighbours)
             T[a, index[spins.tobytes()]] += 1
     return T / N_TRIALS
 

@@ -12,6 +12,7 @@ from deeprg.ising import (
     make_sampler,
 )
 from deeprg.ising.exact import CRITICAL_COUPLING
+from deeprg.stats import integrated_autocorrelation_time
 
 SAMPLERS = [MetropolisSampler, WolffSampler, SwendsenWangSampler]
 
@@ -62,12 +63,22 @@ def test_auto_spacing_follows_measured_tau():
     assert set(samples.tau) == {"energy", "abs_magnetization"}
 
 
-def test_metropolis_needs_longer_spacing_than_wolff_near_criticality():
-    metro = MetropolisSampler(IsingModel(16), CRITICAL_COUPLING, random_state=0).sample(10)
-    wolff = WolffSampler(IsingModel(16), CRITICAL_COUPLING, random_state=0).sample(10)
-    # both in units of L^2 spin updates: a Wolff cluster at K_c flips ~ L^(7/4) spins,
-    # so compare sweeps with clusters directly; Metropolis z ~ 2.17 vs Wolff ~ 0.25
-    assert metro.tau["abs_magnetization"] > 5 * wolff.tau["abs_magnetization"]
+def test_dynamic_exponents_metropolis_vs_wolff():
+    """At K_c, Metropolis slows down as tau ~ L^z with z ~ 2.17; Wolff barely does (z ~ 0.25)."""
+
+    def tau_abs_m(cls, L, n):
+        run = cls(IsingModel(L), CRITICAL_COUPLING, random_state=L).sample(n, n_thermalize=5_000, spacing=1)
+        return integrated_autocorrelation_time(np.abs(run.magnetization))
+
+    metro = [tau_abs_m(MetropolisSampler, L, 400_000) for L in (16, 32)]
+    wolff = [tau_abs_m(WolffSampler, L, 100_000) for L in (16, 32)]
+    z_metro = np.log2(metro[1].tau / metro[0].tau)
+    z_wolff = np.log2(wolff[1].tau / wolff[0].tau)
+    # tau errors are ~5% here (Madras-Sokal), i.e. about 0.1 on each z: the bounds are > 4 sigma away
+    z_error = np.hypot(metro[0].error / metro[0].tau, metro[1].error / metro[1].tau) / np.log(2)
+    assert z_error < 0.1
+    assert z_metro > 1.6, f"Metropolis z = {z_metro:.2f}"
+    assert z_wolff < 1.0, f"Wolff z (in clusters) = {z_wolff:.2f}"
 
 
 def test_sampleset_contents():

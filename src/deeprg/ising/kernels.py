@@ -78,46 +78,44 @@ def cluster_table(beta: float, coupling: float) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _metropolis_site(row, above, below, j, left, right, table, word):
-    """Branchless Metropolis test of site ``j`` of ``row`` with a pre-drawn random word."""
-    s = row[j]
-    t = table[(s * (above[j] + below[j] + row[left] + row[right]) + 4) >> 1]
-    flip = (t == ALWAYS) | (word < t)
-    row[j] = s - np.int8(2 * flip) * s
-    return np.int64(flip)
+def _metropolis_flip(s, neighbour_sum, table, word):
+    """Branchless Metropolis decision for spin ``s``: 1 to flip, 0 to keep."""
+    t = table[(s * neighbour_sum + 4) >> 1]
+    return (t == ALWAYS) | (word < t)
 
 
 @njit(cache=True, nogil=True)
-def metropolis_color(spins, color, table, key, base, words):
+def metropolis_color(spins, color, table, key, base, neighbours):
     """Metropolis update of every site with ``(i + j) % 2 == color`` (a half sweep, even L).
 
-    Site ``(i, j)`` uses random word number ``base + i * L + j``. The words of a
-    row are hashed first in a tight loop (which vectorizes), then the sites are
-    updated without data-dependent branches, so accept/reject decisions cost no
-    branch mispredictions. ``words`` is scratch space of at least ``L // 2``
-    uint64. Returns the number of flips.
+    Site ``(i, j)`` uses random word number ``base + i * L + j``. Each row is done
+    in two branch-free passes that the compiler vectorizes: the neighbour sums of
+    the whole row (sites of the other colour do not change during a half sweep),
+    then hashing, the acceptance test and the flip for every site, masked to this
+    colour. ``neighbours`` is int8 scratch space of length ``L``. Returns the
+    number of flips.
     """
     L = spins.shape[0]
-    half = L // 2
+    # the five thresholds as scalars: a select chain vectorizes, a table gather does not
+    t0, t1, t2, t3, t4 = table[0], table[1], table[2], table[3], table[4]
     flips = 0
     for i in range(L):
         above = spins[i - 1 if i > 0 else L - 1]
         below = spins[i + 1 if i < L - 1 else 0]
         row = spins[i]
-        j0 = (color + i) & 1
-        first = base + np.uint64(i * L + j0)
-        for k in range(half):
-            words[k] = random_word(key, first + np.uint64(2 * k))
-        if j0 == 0:  # the first site wraps to the left edge
-            flips += _metropolis_site(row, above, below, 0, L - 1, 1, table, words[0])
-            for k in range(1, half):
-                j = 2 * k
-                flips += _metropolis_site(row, above, below, j, j - 1, j + 1, table, words[k])
-        else:  # the last site wraps to the right edge
-            for k in range(half - 1):
-                j = 2 * k + 1
-                flips += _metropolis_site(row, above, below, j, j - 1, j + 1, table, words[k])
-            flips += _metropolis_site(row, above, below, L - 1, L - 2, 0, table, words[half - 1])
+        neighbours[0] = above[0] + below[0] + row[L - 1] + row[1]
+        for j in range(1, L - 1):
+            neighbours[j] = above[j] + below[j] + row[j - 1] + row[j + 1]
+        neighbours[L - 1] = above[L - 1] + below[L - 1] + row[L - 2] + row[0]
+        parity = (color + i) & 1
+        first = base + np.uint64(i * L)
+        for j in range(L):
+            s = row[j]
+            sh = s * neighbours[j]
+            t = t0 if sh == -4 else (t1 if sh == -2 else (t2 if sh == 0 else (t3 if sh == 2 else t4)))
+            flip = ((t == ALWAYS) | (random_word(key, first + np.uint64(j)) < t)) & ((j & 1) == parity)
+            row[j] = s - np.int8(2 * flip) * s
+            flips += flip
     return flips
 
 
@@ -136,31 +134,41 @@ def metropolis_random_site(spins, table, key, base):
         site = _bounded(random_word(key, base + np.uint64(2 * k)), L * L)
         i = site // L
         j = site - i * L
-        flips += _metropolis_site(
-            spins[i], spins[i - 1 if i > 0 else L - 1], spins[i + 1 if i < L - 1 else 0], j,
-            j - 1 if j > 0 else L - 1, j + 1 if j < L - 1 else 0, table, random_word(key, base + np.uint64(2 * k + 1)),
-        )
+        up = spins[i - 1 if i > 0 else L - 1, j]
+        down = spins[i + 1 if i < L - 1 else 0, j]
+        left = spins[i, j - 1 if j > 0 else L - 1]
+        right = spins[i, j + 1 if j < L - 1 else 0]
+        word = random_word(key, base + np.uint64(2 * k + 1))
+        if _metropolis_flip(spins[i, j], up + down + left + right, table, word):
+            spins[i, j] = -spins[i, j]
+            flips += 1
     return flips
 
 
 @njit(cache=True, nogil=True)
 def wolff_cluster(spins, table, key, counter, stack):
-    """Grow and flip one Wolff cluster. Returns ``(new_counter, cluster_size)``."""
+    """Grow and flip one Wolff cluster. Returns ``(new_counter, cluster_size)``.
+
+    Every neighbour test draws one random word, whether or not the neighbour is
+    aligned, and the test has no data-dependent branch. The stack holds sites
+    packed as ``i << 32 | j``, which avoids an integer division per flipped spin.
+    """
     L = spins.shape[0]
     p_add = table[0]
     seed = _bounded(random_word(key, counter), L * L)
     counter += _ONE
     i0 = seed // L
-    s0 = spins[i0, seed - i0 * L]
-    spins[i0, seed - i0 * L] = -s0
-    stack[0] = seed
+    j0 = seed - i0 * L
+    s0 = spins[i0, j0]
+    spins[i0, j0] = -s0
+    stack[0] = (i0 << 32) | j0
     top = 1
     size = 1
+    always = p_add == ALWAYS
     while top > 0:
         top -= 1
-        site = stack[top]
-        i = site // L
-        j = site - i * L
+        i = stack[top] >> 32
+        j = stack[top] & 0xFFFFFFFF
         for d in range(4):
             if d == 0:
                 ni, nj = (i - 1 if i > 0 else L - 1), j
@@ -170,14 +178,14 @@ def wolff_cluster(spins, table, key, counter, stack):
                 ni, nj = i, (j - 1 if j > 0 else L - 1)
             else:
                 ni, nj = i, (j + 1 if j < L - 1 else 0)
-            if spins[ni, nj] == s0:
-                w = random_word(key, counter)
-                counter += _ONE
-                if p_add == ALWAYS or w < p_add:
-                    spins[ni, nj] = -s0
-                    stack[top] = ni * L + nj
-                    top += 1
-                    size += 1
+            # branchless: the bond test is a coin flip at K_c, which a branch would mispredict
+            w = random_word(key, counter)
+            counter += _ONE
+            add = (spins[ni, nj] == s0) & (always | (w < p_add))
+            spins[ni, nj] -= np.int8(2 * add) * s0
+            stack[top] = (ni << 32) | nj
+            top += add
+            size += add
     return counter, size
 
 
@@ -235,15 +243,15 @@ def swendsen_wang_sweep(spins, table, key, base, parent):
 
 
 @njit(cache=True, nogil=True)
-def update(algorithm, spins, table, key, counter, work, words):
+def update(algorithm, spins, table, key, counter, work, neighbours):
     """Apply one update (a sweep, or one Wolff cluster). Returns ``(new_counter, n_flipped)``.
 
-    ``work`` (int64, ``L * L``) and ``words`` (uint64, ``L // 2``) are scratch space.
+    ``work`` (int64, ``L * L``) and ``neighbours`` (int8, ``L``) are scratch space.
     """
     N = spins.shape[0] * spins.shape[1]
     if algorithm == METROPOLIS_CHECKERBOARD:
-        flips = metropolis_color(spins, 0, table, key, counter, words)
-        flips += metropolis_color(spins, 1, table, key, counter, words)
+        flips = metropolis_color(spins, 0, table, key, counter, neighbours)
+        flips += metropolis_color(spins, 1, table, key, counter, neighbours)
         return counter + np.uint64(N), flips
     if algorithm == METROPOLIS_RANDOM_SITE:
         flips = metropolis_random_site(spins, table, key, counter)
@@ -302,10 +310,10 @@ def run_chain(algorithm, spins, table, key, counter, spacing, bonds_out, mag_out
     """
     n_flipped = 0
     keep = spins_out.shape[0] > 0
-    words = np.empty(spins.shape[0] // 2 + 1, dtype=np.uint64)
+    neighbours = np.empty(spins.shape[0], dtype=np.int8)
     for r in range(bonds_out.shape[0]):
         for _ in range(spacing):
-            counter, flips = update(algorithm, spins, table, key, counter, work, words)
+            counter, flips = update(algorithm, spins, table, key, counter, work, neighbours)
             n_flipped += flips
         bonds_out[r], mag_out[r] = bond_sum_and_magnetization(spins)
         if keep:

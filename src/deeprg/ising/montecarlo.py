@@ -330,7 +330,7 @@ class MonteCarloSampler:
 
     def _to_sampleset(self, parts, per_chain, n_samples, n_thermalize_arg, spacing_arg) -> SampleSet:
         spins, bonds, mags, chain = [], [], [], []
-        for c, (chunks, n) in enumerate(zip(parts, per_chain)):
+        for c, (chunks, n) in enumerate(zip(parts, per_chain, strict=True)):
             spins.append(np.concatenate([p[2] for p in chunks])[:n])
             bonds.append(np.concatenate([p[0] for p in chunks])[:n])
             mags.append(np.concatenate([p[1] for p in chunks])[:n])

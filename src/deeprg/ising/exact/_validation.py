@@ -23,9 +23,7 @@ def check_beta_array(beta: ArrayLike) -> NDArray[np.float64]:
         raise InvalidParameterError(f"beta (inverse temperature) must be numeric, got booleans {beta!r}.")
     if arr.size and not np.all(np.isfinite(arr) & (arr > 0)):
         bad = arr[~(np.isfinite(arr) & (arr > 0))].flat[0]
-        raise InvalidParameterError(
-            f"beta (inverse temperature) must be finite and > 0 everywhere, found {bad!r}."
-        )
+        raise InvalidParameterError(f"beta (inverse temperature) must be finite and > 0 everywhere, found {bad!r}.")
     return arr
 
 

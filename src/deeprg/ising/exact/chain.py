@@ -146,9 +146,7 @@ def chain_correlation(
         if n is None:
             out = np.power(t, dist.astype(np.float64))
         else:
-            out = (np.power(t, dist.astype(np.float64)) + np.power(t, (n - dist).astype(np.float64))) / (
-                1.0 + t**n
-            )
+            out = (np.power(t, dist.astype(np.float64)) + np.power(t, (n - dist).astype(np.float64))) / (1.0 + t**n)
     return as_output(np.asarray(out, dtype=np.float64))
 
 
@@ -190,9 +188,7 @@ def decimated_coupling(K: ArrayLike, factor: int = 2) -> float | NDArray[np.floa
         # artanh(a) = (log1p(a) - ln(1 - a)) / 2 with 1 - a = -expm1(b ln|t|); for large |K|,
         # ln|t| ~ -2 e^{-2|K|} underflows, and ln(1 - a) = ln(2b) - 2|K| up to O(b e^{-2|K|})
         asymptotic = np.log(2.0 * factor) - 2.0 * abs_k < np.log(1e-12)
-        log_one_minus_a = np.where(
-            asymptotic, np.log(2.0 * factor) - 2.0 * abs_k, np.log(-np.expm1(factor * log_t))
-        )
+        log_one_minus_a = np.where(asymptotic, np.log(2.0 * factor) - 2.0 * abs_k, np.log(-np.expm1(factor * log_t)))
         magnitude = 0.5 * (np.log1p(a) - log_one_minus_a)
     sign = np.sign(k) if factor % 2 else np.ones_like(k)
     return as_output(np.where(k == 0, 0.0, sign * magnitude))

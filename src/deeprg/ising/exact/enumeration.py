@@ -294,8 +294,10 @@ def brute_force(L: int, beta: float, coupling: float = 1.0) -> EnumerationResult
     Examples
     --------
     >>> result = brute_force(2, beta=0.5)
-    >>> round(result.probabilities.sum(), 12)
+    >>> round(float(result.probabilities.sum()), 12)
     1.0
+    >>> round(result.binder_cumulant, 6)
+    0.641482
     """
     L = _check_enumeration_size(L)
     beta = check_beta(beta)

@@ -98,35 +98,73 @@ def _reduced(beta: ArrayLike, coupling: float) -> NDArray[np.float64]:
     return check_beta_array(beta) * abs(check_coupling(coupling))
 
 
+#: Below this |K| the leading high-temperature expansion is exact to machine precision.
+_HIGH_TEMPERATURE_LIMIT = 1e-30
+
+#: For kappa^2 below this the elliptic integrals are summed as power series (40 terms
+#: reach 0.25**40 ~ 1e-24), which removes the cancellations of the closed forms at
+#: high and at low temperature.
+_SERIES_LIMIT = 0.25
+
+
+def _series_coefficients(n_terms: int = 40) -> NDArray[np.float64]:
+    """c_n = (binom(2n, n) / 4^n)^2, so that K(m) = (pi/2) sum_n c_n m^n."""
+    b = np.cumprod(np.concatenate([[1.0], (2.0 * np.arange(1, n_terms) - 1) / (2.0 * np.arange(1, n_terms))]))
+    return b * b
+
+
+_C = _series_coefficients()
+_N = np.arange(_C.size, dtype=np.float64)
+
+
 def _elliptic_parts(K: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-    """Stable building blocks in terms of x = sinh 2K, or z = 1/x when x > 1."""
-    with np.errstate(over="ignore", under="ignore"):
+    r"""Cancellation-free building blocks, in terms of :math:`w = \min(x, 1/x)`, :math:`x = \sinh 2K`.
+
+    Returns ``low`` (:math:`x \le 1`), ``w``, ``kappa_sq``, ``p`` (:math:`1 - \kappa^2`),
+    ``a`` (:math:`2\tanh^2 2K - 1`), ``one_plus_a``, ``sech_sq`` (:math:`1 - \tanh^2 2K`),
+    ``dk`` (:math:`\frac{2}{\pi}\mathrm{K} - 1`), ``braces`` (:math:`\frac{2}{\pi}\{\dots\}`
+    of the specific heat) and ``k_coth`` (:math:`K \coth 2K`).
+    """
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         ln_x = 2.0 * K - np.log(2.0) + np.log(-np.expm1(-4.0 * K))
         low = ln_x <= 0.0
-        # w = min(x, 1/x) <= 1; the formulas below are symmetric or simple in w
         w = np.where(low, np.sinh(2.0 * np.where(low, K, 0.0)), 2.0 * np.exp(-2.0 * K) / -np.expm1(-4.0 * K))
-    w2 = w * w
-    one_minus_w2 = (1.0 - w) * (1.0 + w)
-    kappa_sq = (2.0 * w / (1.0 + w2)) ** 2
-    p = (one_minus_w2 / (1.0 + w2)) ** 2  # 1 - kappa^2
-    # 2 tanh^2 2K - 1 = (x^2 - 1) / (x^2 + 1)
-    two_tanh_sq_minus_one = np.where(low, -one_minus_w2, one_minus_w2) / (1.0 + w2)
-    with np.errstate(divide="ignore"):
-        coth = np.where(low, np.sqrt(1.0 + w2) / np.where(low, w, 1.0), np.sqrt(1.0 + w2))
-    sech_sq = np.where(low, 1.0 / (1.0 + w2), w2 / (1.0 + w2))  # 1 - tanh^2 2K
-    with np.errstate(divide="ignore"):
+        w2 = w * w
+        one_minus_w2 = (1.0 - w) * (1.0 + w)
+        kappa_sq = (2.0 * w / (1.0 + w2)) ** 2
+        p = (one_minus_w2 / (1.0 + w2)) ** 2  # 1 - kappa^2, exact zero at K_c
+        a = np.where(low, -one_minus_w2, one_minus_w2) / (1.0 + w2)
+        one_plus_a = np.where(low, 2.0 * w2, 2.0) / (1.0 + w2)
+        sech_sq = np.where(low, 1.0, w2) / (1.0 + w2)
+        # K coth 2K = K sqrt(1 + x^2) / x, written with K / w to survive tiny K
+        k_coth = np.where(low, K / np.where(low, w, 1.0), K) * np.sqrt(1.0 + w2)
+
+        series = kappa_sq < _SERIES_LIMIT
+        ks = np.where(series, kappa_sq, 0.0)[..., np.newaxis]
+        powers = ks ** _N[1:]
+        dk_series = np.sum(_C[1:] * powers, axis=-1)
+        # (2/pi)(K - E) = sum_n c_n m^n 2n / (2n - 1); its n = 1 term m/2 cancels sech^2 (1 + a)
+        # exactly, so only n >= 2 is kept (see onsager_specific_heat)
+        rest_series = np.sum((_C * 2.0 * _N / (2.0 * _N - 1.0))[2:] * powers[..., 1:], axis=-1)
+
         big_k = np.where(kappa_sq < 0.5, special.ellipk(kappa_sq), special.ellipkm1(p))
-    big_e = special.ellipe(kappa_sq)
+        big_e = special.ellipe(kappa_sq)
+        dk = np.where(series, dk_series, (2.0 / np.pi) * big_k - 1.0)
+        critical = p == 0.0
+        closed = (2.0 / np.pi) * (big_k - big_e) - sech_sq * (one_plus_a + np.where(critical, 0.0, a * dk))
+        braces = np.where(series, rest_series - sech_sq * a * dk_series, closed)
     return {
-        "w": w,
         "low": low,
+        "w": w,
         "kappa_sq": kappa_sq,
         "p": p,
-        "a": two_tanh_sq_minus_one,
-        "coth": coth,
+        "a": a,
+        "one_plus_a": one_plus_a,
         "sech_sq": sech_sq,
-        "K1": big_k,
-        "E1": big_e,
+        "dk": dk,
+        "braces": braces,
+        "k_coth": k_coth,
+        "critical": critical,
     }
 
 
@@ -136,7 +174,12 @@ def onsager_energy_per_site(beta: ArrayLike, coupling: float = 1.0) -> float | N
     .. math::
 
         e = -J \coth 2K \left[1 + \frac{2}{\pi}(2\tanh^2 2K - 1)\,\mathrm{K}(\kappa)\right],
-        \qquad \kappa = \frac{2\sinh 2K}{\cosh^2 2K}.
+        \qquad \kappa = \frac{2\sinh 2K}{\cosh^2 2K},
+
+    evaluated as :math:`-J\coth 2K\,[(1 + a) + a\,\delta_K]` with
+    :math:`a = 2\tanh^2 2K - 1` and :math:`\delta_K = \frac{2}{\pi}\mathrm{K} - 1` (a
+    power series in :math:`\kappa^2` when it is small), which keeps full relative
+    precision at high temperature where :math:`e \approx -2J\tanh K`.
 
     Parameters
     ----------
@@ -153,11 +196,14 @@ def onsager_energy_per_site(beta: ArrayLike, coupling: float = 1.0) -> float | N
     """
     K = _reduced(beta, coupling)
     parts = _elliptic_parts(K)
-    # (2 tanh^2 2K - 1) K(kappa) -> 0 at K_c, where ellipkm1(0) = inf
-    with np.errstate(invalid="ignore"):
-        product = np.where(parts["p"] > 0.0, parts["a"] * parts["K1"], 0.0)
-    energy = -abs(coupling) * parts["coth"] * (1.0 + (2.0 / np.pi) * product)
-    return as_output(energy)
+    with np.errstate(invalid="ignore", over="ignore"):
+        # a * dk -> 0 at K_c, where dk = inf
+        bracket = parts["one_plus_a"] + np.where(parts["critical"], 0.0, parts["a"] * parts["dk"])
+        # coth 2K * bracket = (K coth 2K) * bracket / K
+        energy = -np.where(parts["low"], parts["k_coth"] * bracket / K, np.sqrt(1.0 + parts["w"] ** 2) * bracket)
+        hot = K < _HIGH_TEMPERATURE_LIMIT
+        energy = np.where(hot, -2.0 * np.tanh(K), energy)
+    return as_output(abs(coupling) * energy)
 
 
 def onsager_specific_heat(beta: ArrayLike, coupling: float = 1.0) -> float | NDArray[np.float64]:
@@ -168,7 +214,11 @@ def onsager_specific_heat(beta: ArrayLike, coupling: float = 1.0) -> float | NDA
         C = \frac{4}{\pi}(K \coth 2K)^2 \left\{\mathrm{K}(\kappa) - \mathrm{E}(\kappa)
             - (1 - \tanh^2 2K)\left[\frac{\pi}{2} + (2\tanh^2 2K - 1)\mathrm{K}(\kappa)\right]\right\}
 
-    equivalently :math:`C = -K^2 \, \partial_K (e / J)`.
+    equivalently :math:`C = -K^2 \, \partial_K (e / J)`. Away from :math:`K_c`
+    (:math:`\kappa^2 < 1/4`) the braces are summed as a power series in
+    :math:`\kappa^2` whose leading terms cancel analytically, so :math:`C` keeps
+    its relative precision both at high temperature (:math:`C \approx 2K^2`) and
+    at low temperature (:math:`C \approx 64 K^2 e^{-8K}`).
 
     Parameters
     ----------
@@ -185,15 +235,11 @@ def onsager_specific_heat(beta: ArrayLike, coupling: float = 1.0) -> float | NDA
     """
     K = _reduced(beta, coupling)
     parts = _elliptic_parts(K)
-    critical = parts["p"] == 0.0
-    with np.errstate(invalid="ignore", over="ignore"):
-        braces = (
-            parts["K1"]
-            - parts["E1"]
-            - parts["sech_sq"] * (0.5 * np.pi + np.where(critical, 0.0, parts["a"] * parts["K1"]))
-        )
-        heat = (4.0 / np.pi) * (K * parts["coth"]) ** 2 * braces
-    heat = np.where(critical, np.inf, np.where(braces == 0.0, 0.0, heat))
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        braces = parts["braces"]
+        heat = np.where(braces == 0.0, 0.0, 2.0 * parts["k_coth"] ** 2 * braces)
+        heat = np.where(K < _HIGH_TEMPERATURE_LIMIT, 2.0 * K * K, heat)
+    heat = np.where(parts["critical"], np.inf, heat)
     return as_output(heat)
 
 
@@ -263,5 +309,5 @@ def spontaneous_magnetization(beta: ArrayLike, coupling: float = 1.0) -> float |
     parts = _elliptic_parts(K)
     z = parts["w"]  # 1 / sinh 2K in the ordered phase
     ordered = (~parts["low"]) & (coupling > 0)
-    mag = np.where(ordered, np.exp(np.log1p(-np.where(ordered, z, 0.0) ** 4) / 8.0), 0.0)
+    mag = np.where(ordered, np.exp(np.log1p(-(np.where(ordered, z, 0.0) ** 4)) / 8.0), 0.0)
     return as_output(mag)
