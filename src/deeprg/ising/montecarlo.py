@@ -100,6 +100,9 @@ class MonteCarloSampler:
         Integrated autocorrelation times (in updates) measured during thermalization.
     n_thermalize_ : int
         Updates discarded per chain so far.
+    n_updates_, n_flipped_ : int
+        Updates made and spins flipped so far, all chains together (their ratio is
+        the Metropolis acceptance rate times ``L * L``, or the mean Wolff cluster size).
     """
 
     algorithm: str = ""
@@ -134,6 +137,7 @@ class MonteCarloSampler:
         self.tau_: dict[str, float] = {}
         self.n_thermalize_ = 0
         self.n_flipped_ = 0
+        self.n_updates_ = 0
         self._check_model()
 
     # -- subclass hooks ---------------------------------------------------------------
@@ -216,6 +220,7 @@ class MonteCarloSampler:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                 results = list(pool.map(one, chains))
         self.n_flipped_ += int(sum(r[3] for r in results))
+        self.n_updates_ += n_records * spacing * len(chains)
         return results
 
     def _measure_tau(self, results: list[tuple[np.ndarray, ...]]) -> tuple[dict[str, float], bool]:

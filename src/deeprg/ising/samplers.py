@@ -103,7 +103,9 @@ class WolffSampler(_ClusterSampler):
         return kernels.WOLFF
 
     def _work_per_update(self) -> float:
-        # a cluster costs its size; before any measurement assume a quarter of the lattice
+        # a cluster costs its size: the measured mean, or a quarter of the lattice before any update
+        if self.n_updates_:
+            return max(self.n_flipped_ / self.n_updates_, 1.0)
         return max(self.model.n_sites / 4.0, 1.0)
 
 
