@@ -237,7 +237,6 @@ class MonteCarloSampler:
     def _thermalize_auto(self, callback: ProgressCallback | None) -> None:
         """Burn in until at least 20 tau are discarded and tau is measured on >= 200 tau."""
         burn, probe = _INITIAL_BURN_IN, _INITIAL_PROBE
-        budget = _MAX_THERMALIZE_WORK / max(self._work_per_update(), 1.0)
         self._run(burn, 1, keep_spins=False)
         done = burn
         while True:
@@ -249,6 +248,7 @@ class MonteCarloSampler:
             tau = max(taus.values())
             if reliable and probe >= _PROBE_TAUS * tau and done - probe >= _BURN_IN_TAUS * tau:
                 break
+            budget = _MAX_THERMALIZE_WORK / self._work_per_update()  # in updates; Wolff's cost is now measured
             if done + 2 * probe > budget:
                 warnings.warn(
                     f"{self.algorithm}: the autocorrelation time could not be measured within the "
