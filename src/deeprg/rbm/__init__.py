@@ -1,0 +1,1 @@
+"""Restricted Boltzmann machines and deep belief networks (Bernoulli-Bernoulli)."""
