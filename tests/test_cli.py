@@ -104,3 +104,49 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0, proc.stderr
     assert proc.stderr.startswith("error: beta (inverse temperature) must be a finite number > 0")
+
+
+@pytest.fixture
+def ensemble_file(tmp_path, capsys):
+    path = tmp_path / "ising.nc"
+    assert run(["sample", "-L", "6", "--beta", "0.4", "-n", "300", "--seed", "0", "-o", str(path)], capsys)[0] == 0
+    return path
+
+
+@pytest.mark.parametrize("variant", ["l1", "sklearn"])
+def test_train_writes_a_model_and_info_describes_it(tmp_path, capsys, ensemble_file, variant):
+    out = tmp_path / f"{variant}.nc"
+    code, stdout, err = run(["train", str(ensemble_file), "--variant", variant, "--layers", "8,4", "--epochs", "2",
+                             "--seed", "0", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert f"{variant} network 36-8-4" in stdout
+    from deeprg.rbm import DeepBeliefNetwork
+
+    dbn = DeepBeliefNetwork.load(out)
+    assert [layer.n_components for layer in dbn.layers_] == [8, 4]
+    assert not out.with_name(out.name + ".ckpt").exists()
+    code, stdout, _ = run(["info", str(out)], capsys)
+    assert code == 0 and "2 layer(s)" in stdout and "36 -> 8" in stdout
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--layers", "8,0"], "--layers must be comma-separated positive integers"),
+        (["--layers", "eight"], "--layers must be comma-separated positive integers"),
+        (["--variant", "dropout"], "unknown variant 'dropout'"),
+        (["--epochs", "-1"], "n_iter must be an integer >= 0"),
+    ],
+)
+def test_train_bad_input(tmp_path, capsys, ensemble_file, extra, message):
+    out = tmp_path / "m.nc"
+    code, _, err = run(["train", str(ensemble_file), "--out", str(out), "--epochs", "1", *extra], capsys)
+    assert code != 0 and message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_train_refuses_a_file_that_is_not_an_ensemble(tmp_path, capsys, ensemble_file):
+    model = tmp_path / "m.nc"
+    run(["train", str(ensemble_file), "--layers", "4", "--epochs", "1", "--out", str(model)], capsys)
+    code, _, err = run(["train", str(model), "--out", str(tmp_path / "n.nc")], capsys)
+    assert code != 0 and "not an ensemble" in err

@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -168,10 +169,98 @@ def sample(
 
 
 @app.command()
-def info(path: Path = typer.Argument(..., help="A deeprg file (an ensemble).")) -> None:
-    """Describe a deeprg file: its metadata and a summary of its contents."""
-    from deeprg.io import load_ensemble
+def train(
+    ensemble: Path = typer.Argument(..., help="Ensemble file written by `deeprg sample`."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output model file (netCDF4/HDF5)."),
+    variant: str = typer.Option("l1", "--variant", help="l1 (Mehta & Schwab), l2 (weight decay), none, or sklearn."),
+    strength: float = typer.Option(2e-4, "--strength", help="Penalty coefficient of the l1 and l2 variants."),
+    layers: str = typer.Option("400,100,25", "--layers", help="Hidden units per layer, bottom first."),
+    epochs: int = typer.Option(50, "--epochs", help="Epochs per layer."),
+    learning_rate: float = typer.Option(0.1, "--learning-rate", help="Step size (all variants)."),
+    batch_size: int = typer.Option(100, "--batch-size", help="Mini-batch size (all variants)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT's checkpoint."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+) -> None:
+    """Train a deep belief network on an ensemble, greedily, layer by layer."""
+    from deeprg.io import check_writable, load_ensemble
+    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.rbm.variants import parse_layer_sizes
 
+    sizes = parse_layer_sizes(layers)
+    check_writable(out, overwrite=overwrite)
+    checkpoint = out.with_name(out.name + ".ckpt")
+    if checkpoint.exists() and not resume:
+        raise InvalidParameterError(
+            f"{checkpoint} holds an interrupted training; pass --resume to continue it, or delete it to start afresh."
+        )
+    samples = load_ensemble(ensemble)
+    X = samples.as_binary(np.float32)
+    with _progress() as progress:
+        tasks: dict[int, Any] = {}
+
+        def layer_started(index: int, layer: Any) -> None:
+            tasks[index] = progress.add_task(f"layer {index + 1} ({layer.n_components} units)", total=epochs)
+
+        def epoch_done(estimator: Any, epoch: int, logs: dict[str, float]) -> None:
+            task = tasks[max(tasks)]
+            progress.update(task, completed=epoch, description=(
+                f"layer {max(tasks) + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
+
+        stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
+                            batch_size=batch_size, callbacks=[LambdaCallback(epoch_done)])
+        start = time.perf_counter()
+        dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
+            X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started)
+        elapsed = time.perf_counter() - start
+    dbn.save(out, overwrite=overwrite, config={
+        "ensemble": str(ensemble), "variant": variant, "strength": strength, "layers": sizes, "epochs": epochs,
+        "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed})
+    checkpoint.unlink(missing_ok=True)
+    console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
+
+
+def _model_table(dbn: Any, X: Any, title: str) -> Table:
+    """Per layer: size, estimator, pseudo-likelihood per spin of its own input, weight statistics."""
+    from deeprg.rbm import functional as F
+    from deeprg.rbm.estimator import monitoring_bits
+
+    table = Table(title=title, header_style="bold")
+    for column in ("layer", "units", "estimator", "pseudo-likelihood / spin", "reconstruction error", "|W| mean", "epochs"):
+        table.add_column(column)
+    data = X[:256]
+    for index, layer in enumerate(dbn.layers_):
+        W = np.asarray(layer.components_, dtype=np.float64)
+        b, c = np.asarray(layer.intercept_visible_, np.float64), np.asarray(layer.intercept_hidden_, np.float64)
+        v = monitoring_bits(np.asarray(data, np.float64))
+        table.add_row(
+            str(index + 1), f"{W.shape[1]} -> {W.shape[0]}", type(layer).__module__.split(".")[0],
+            f"{F.pseudo_log_likelihood(v, W, b, c).mean():.4f}", f"{F.reconstruction_error(v, W, b, c):.4f}",
+            f"{np.abs(W).mean():.4f}", str(getattr(layer, "epoch_", getattr(layer, "n_iter", ""))),
+        )
+        data = layer.transform(data)
+    return table
+
+
+@app.command()
+def info(path: Path = typer.Argument(..., help="A deeprg file: an ensemble or a model.")) -> None:
+    """Describe a deeprg file: its metadata and a summary of its contents."""
+    from deeprg.io import MODEL_FORMAT, file_format, load_ensemble, load_model
+
+    if file_format(path) == MODEL_FORMAT:
+        model = load_model(path)
+        table = Table(title=f"{path}: deeprg model, {len(model.layers)} layer(s)"
+                      + (" (checkpoint)" if model.checkpoint else ""), header_style="bold")
+        for column in ("layer", "units", "estimator", "epochs", "final pseudo-likelihood / spin", "|W| mean", "|W| < 1e-3"):
+            table.add_column(column)
+        for index, layer in enumerate(model.layers):
+            W = np.asarray(layer.components)
+            pl = layer.history.get("pseudo_likelihood", [])
+            table.add_row(str(index + 1), f"{W.shape[1]} -> {W.shape[0]}", layer.estimator, str(layer.epoch),
+                          f"{pl[-1]:.4f}" if pl else "-", f"{np.abs(W).mean():.4f}", f"{np.mean(np.abs(W) < 1e-3):.1%}")
+        console.print(table)
+        console.print(f"written by deeprg {model.deeprg_version} on {model.created}; config: {model.config}")
+        return
     samples = load_ensemble(path)
     console.print(_provenance_table(samples, path))
     console.print(_summary_table(samples, "observables"))

@@ -7,6 +7,8 @@ atomically (temporary file, then ``os.replace``).
 
 - :func:`save_ensemble` / :func:`load_ensemble`: Monte Carlo ensembles
   (:class:`~deeprg.ising.sampleset.SampleSet`).
+- :func:`save_model` / :func:`load_model`: stacks of RBM layers (a DBN; one RBM is
+  a stack of one) as :class:`LayerRecord` lists, and training checkpoints.
 - :func:`write_dataset` / :func:`read_dataset`: the shared container, for new formats.
 - :func:`atomic_path` / :func:`check_writable`: atomic writes of any file, and
   the up-front check a long run should do before it starts.
@@ -18,7 +20,7 @@ from deeprg.io.atomic import (
     atomic_path,
     check_writable,
 )
-from deeprg.io.container import MissingFileError, read_dataset, write_dataset
+from deeprg.io.container import MissingFileError, file_format, read_dataset, write_dataset
 from deeprg.io.ensemble import (
     FORMAT as ENSEMBLE_FORMAT,
 )
@@ -31,11 +33,30 @@ from deeprg.io.ensemble import (
     load_ensemble,
     save_ensemble,
 )
+from deeprg.io.model import (
+    FORMAT as MODEL_FORMAT,
+)
+from deeprg.io.model import (
+    FORMAT_VERSION as MODEL_FORMAT_VERSION,
+)
+from deeprg.io.model import (
+    LayerRecord,
+    ModelFile,
+    load_model,
+    model_from_dataset,
+    model_to_dataset,
+    save_model,
+)
 
 __all__ = [
     "ENSEMBLE_FORMAT",
     "ENSEMBLE_FORMAT_VERSION",
+    "LayerRecord",
+    "MODEL_FORMAT",
+    "MODEL_FORMAT_VERSION",
     "MissingFileError",
+    "file_format",
+    "ModelFile",
     "OutputExistsError",
     "UnwritablePathError",
     "atomic_path",
@@ -43,7 +64,11 @@ __all__ = [
     "ensemble_from_dataset",
     "ensemble_to_dataset",
     "load_ensemble",
+    "load_model",
+    "model_from_dataset",
+    "model_to_dataset",
     "read_dataset",
     "save_ensemble",
+    "save_model",
     "write_dataset",
 ]

@@ -324,6 +324,39 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+def _existing_hdf5(path: str | os.PathLike[str], expected: str) -> Path:
+    """Check that ``path`` is an existing HDF5 file before any library opens it."""
+    _require_backend()
+    p = Path(os.fspath(path))
+    if not p.exists():
+        raise MissingFileError(f"{p} does not exist; check the path (expected {expected})")
+    if p.is_dir():
+        raise FileFormatError(f"{p} is a directory, not {expected}")
+    _sniff(p)
+    return p
+
+
+def file_format(path: str | os.PathLike[str]) -> str:
+    """The ``format`` attribute of a deeprg file (e.g. ``"deeprg.ensemble"``), without loading it.
+
+    Raises
+    ------
+    FileFormatError
+        If the file does not exist, is not netCDF4/HDF5, or has no ``format`` attribute.
+    """
+    import h5py
+
+    p = _existing_hdf5(path, "a deeprg file")
+    try:
+        with h5py.File(p, "r") as fh:
+            value = fh.attrs.get("format")
+    except Exception as exc:
+        raise FileFormatError(f"{p} cannot be read as netCDF4/HDF5 ({_first_line(exc)}); it is probably corrupt") from exc
+    if value is None:
+        raise FileFormatError(f"{p} has no 'format' attribute: it was not written by deeprg")
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def read_dataset(
     path: str | os.PathLike[str],
     *,
@@ -358,13 +391,7 @@ def read_dataset(
     """
     import xarray as xr
 
-    _require_backend()
-    p = Path(os.fspath(path))
-    if not p.exists():
-        raise MissingFileError(f"{p} does not exist; check the path (expected a {format} file)")
-    if p.is_dir():
-        raise FileFormatError(f"{p} is a directory, not a {format} file")
-    _sniff(p)
+    p = _existing_hdf5(path, f"a {format} file")
     try:
         with xr.open_dataset(p, engine="h5netcdf", mask_and_scale=False, decode_times=False) as ds:
             check_header(ds.attrs, format=format, max_version=max_version, source=str(p))

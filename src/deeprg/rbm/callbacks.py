@@ -1,0 +1,112 @@
+"""Training callbacks: progress, early stopping and periodic checkpoints.
+
+Library code never prints: the estimator calls its callbacks, and the command
+line renders them (for example as a progress bar). A callback may stop training
+by raising :class:`StopTraining` from :meth:`Callback.on_epoch_end`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from deeprg.errors import InvalidParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from deeprg.rbm.estimator import BernoulliRBM
+
+logger = logging.getLogger(__name__)
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training after the current epoch."""
+
+
+class Callback:
+    """Base class: override the hooks you need (all do nothing by default)."""
+
+    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+        """Called once before the first epoch of a call to ``fit``."""
+
+    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+        """Called after every epoch with the epoch number (from 1) and that epoch's metrics."""
+
+    def on_train_end(self, estimator: "BernoulliRBM") -> None:
+        """Called once after the last epoch (also after :class:`StopTraining`)."""
+
+
+class LambdaCallback(Callback):
+    """Call ``fn(estimator, epoch, logs)`` after every epoch (e.g. to drive a progress bar)."""
+
+    def __init__(self, fn: Callable[["BernoulliRBM", int, dict[str, float]], Any]) -> None:
+        self.fn = fn
+
+    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+        self.fn(estimator, epoch, logs)
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored metric has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : str, default "pseudo_likelihood_val"
+        Key of the epoch logs (see ``BernoulliRBM.history_``); falls back to
+        ``"pseudo_likelihood"`` when no held-out data were given.
+    patience : int, default 5
+        Epochs without improvement before stopping.
+    min_delta : float, default 0.0
+        Smallest increase that counts as an improvement (metrics are maximised,
+        except names containing "error" or "gap", which are minimised).
+    """
+
+    def __init__(self, monitor: str = "pseudo_likelihood_val", patience: int = 5, min_delta: float = 0.0) -> None:
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best_ = -math.inf
+        self.wait_ = 0
+
+    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+        self.best_ = -math.inf
+        self.wait_ = 0
+
+    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+        key = self.monitor if self.monitor in logs else "pseudo_likelihood"
+        if key not in logs:
+            raise InvalidParameterError(f"EarlyStopping monitors {self.monitor!r}, which is not among {sorted(logs)}.")
+        value = logs[key]
+        score = -value if ("error" in key or "gap" in key) else value
+        if score > self.best_ + self.min_delta:
+            self.best_, self.wait_ = score, 0
+            return
+        self.wait_ += 1
+        if self.wait_ >= self.patience:
+            logger.info("early stopping at epoch %d: %s has not improved for %d epochs", epoch, key, self.patience)
+            raise StopTraining(f"{key} has not improved for {self.patience} epochs")
+
+
+class Checkpoint(Callback):
+    """Save a resumable checkpoint every ``every`` epochs (atomically, replacing the previous one).
+
+    The file holds the weights, the momentum buffers, the persistent chains, the
+    random generator's state and the epoch; ``BernoulliRBM.load_checkpoint(path)``
+    followed by ``fit(X, resume=True)`` continues bit for bit.
+
+    Parameters
+    ----------
+    path : str or Path
+        Checkpoint file.
+    every : int, default 1
+        Epochs between checkpoints.
+    """
+
+    def __init__(self, path: str | Path, every: int = 1) -> None:
+        self.path = path
+        self.every = every
+
+    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+        if epoch % self.every == 0 or epoch == estimator.n_iter:
+            estimator.save_checkpoint(self.path)

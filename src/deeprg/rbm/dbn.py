@@ -1,0 +1,323 @@
+"""Deep belief networks: RBMs stacked and trained greedily, layer by layer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Literal, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from deeprg._random import RandomState, check_random_state
+from deeprg._validation import check_int
+from deeprg.errors import InvalidParameterError
+from deeprg.rbm import functional as F
+from deeprg.rbm.estimator import BernoulliRBM
+
+logger = logging.getLogger(__name__)
+
+SKLEARN_RBM = "sklearn.neural_network.BernoulliRBM"
+DEEPRG_RBM = "deeprg.rbm.BernoulliRBM"
+
+
+def _layer_kind(layer: Any) -> str:
+    from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
+
+    if isinstance(layer, BernoulliRBM):
+        return DEEPRG_RBM
+    if isinstance(layer, SkBernoulliRBM):
+        return SKLEARN_RBM
+    raise InvalidParameterError(
+        f"layers must be deeprg.rbm.BernoulliRBM or sklearn.neural_network.BernoulliRBM; got {type(layer).__name__}."
+    )
+
+
+class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
+    """A stack of RBMs trained greedily: layer ``k`` learns the hidden probabilities of layer ``k - 1``.
+
+    Mehta & Schwab's network is 1600-400-100-25::
+
+        DeepBeliefNetwork([BernoulliRBM(400, l1=2e-4), BernoulliRBM(100, l1=2e-4),
+                           BernoulliRBM(25, l1=2e-4)], random_state=0).fit(samples.as_binary())
+
+    Any scikit-learn style RBM works as a layer; swapping in
+    ``sklearn.neural_network.BernoulliRBM`` gives the off-the-shelf baseline.
+
+    Parameters
+    ----------
+    layers : sequence of estimators
+        Unfitted RBMs, bottom first; they are cloned, not modified.
+    random_state : None, int, SeedSequence or Generator
+        Seeds the layers whose own ``random_state`` is None (each gets its own stream).
+
+    Attributes
+    ----------
+    layers_ : list of estimators
+        The fitted layers, bottom first.
+    n_features_in_ : int
+        Number of visible units of the bottom layer.
+    """
+
+    def __init__(self, layers: Sequence[Any] = (), *, random_state: RandomState = None) -> None:
+        self.layers = layers
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ training
+    def _prepared_layers(self) -> list[Any]:
+        if len(self.layers) == 0:
+            raise InvalidParameterError("a DeepBeliefNetwork needs at least one layer.")
+        for layer in self.layers:
+            _layer_kind(layer)
+        rng = check_random_state(self.random_state)
+        seeds = rng.integers(0, 2**31 - 1, size=len(self.layers))
+        prepared = []
+        for layer, seed in zip(self.layers, seeds, strict=True):
+            layer = clone(layer)
+            if layer.get_params().get("random_state") is None:
+                layer.set_params(random_state=int(seed))
+            prepared.append(layer)
+        return prepared
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: Any = None,
+        *,
+        X_val: ArrayLike | None = None,
+        checkpoint: str | Path | None = None,
+        resume: bool = False,
+        on_layer_start: Any = None,
+    ) -> "DeepBeliefNetwork":
+        """Train the layers greedily.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+            Visible data in {0, 1}.
+        y : ignored
+        X_val : array_like, optional
+            Held-out data, propagated through the stack like ``X`` (deeprg layers
+            report held-out metrics on it).
+        checkpoint : path, optional
+            File rewritten after every epoch of a deeprg layer and after every layer,
+            holding the finished layers and the training state of the current one.
+        resume : bool, default False
+            Continue from ``checkpoint`` if it exists: finished layers are loaded,
+            the interrupted one continues bit for bit.
+        on_layer_start : callable, optional
+            ``on_layer_start(index, layer)`` before each layer is trained (index from 0).
+
+        Returns
+        -------
+        self
+        """
+        layers = self._prepared_layers()
+        done: list[Any] = []
+        partial = None
+        if resume and checkpoint is not None and Path(checkpoint).exists():
+            done, partial = self._load_progress(checkpoint, layers)
+        data = np.asarray(X)
+        val = None if X_val is None else np.asarray(X_val)
+        self.layers_ = []
+        for index, layer in enumerate(layers):
+            if index < len(done):
+                fitted = done[index]
+            else:
+                if on_layer_start is not None:
+                    on_layer_start(index, layer)
+                fitted = self._fit_layer(index, layer, data, val, checkpoint, partial if index == len(done) else None)
+            self.layers_.append(fitted)
+            if checkpoint is not None:
+                self._save_progress(checkpoint, None)
+            if index + 1 < len(layers):
+                data = fitted.transform(data)
+                val = None if val is None else fitted.transform(val)
+        self.n_features_in_ = self.layers_[0].components_.shape[1]
+        return self
+
+    def _fit_layer(self, index: int, layer: Any, data: NDArray, val: NDArray | None, checkpoint: Any, partial: Any) -> Any:
+        if not isinstance(layer, BernoulliRBM):
+            return layer.fit(data)
+        if partial is not None:
+            layer = BernoulliRBM.from_record(partial, callbacks=layer.callbacks)
+            layer.set_params(n_iter=partial.params["n_iter"])
+        if checkpoint is not None:
+            from deeprg.rbm.callbacks import Callback
+
+            dbn = self
+
+            class _Progress(Callback):
+                def on_epoch_end(self, estimator: BernoulliRBM, epoch: int, logs: dict[str, float]) -> None:
+                    dbn._save_progress(checkpoint, estimator)
+
+            layer.set_params(callbacks=[*layer.callbacks, _Progress()])
+        layer.fit(data, X_val=val, resume=partial is not None)
+        if checkpoint is not None:
+            layer.set_params(callbacks=list(layer.callbacks)[:-1])
+        return layer
+
+    def _save_progress(self, path: str | Path, current: BernoulliRBM | None) -> None:
+        from deeprg.io import save_model
+
+        records = [layer_record(layer) for layer in self.layers_]
+        if current is not None:
+            records.append(current.to_record(checkpoint=True))
+        save_model(records, path, overwrite=True, checkpoint=True, config=self._config())
+
+    def _load_progress(self, path: str | Path, layers: list[Any]) -> tuple[list[Any], Any]:
+        from deeprg.io import load_model
+
+        model = load_model(path)
+        finished = [r for r in model.layers if not r.state]
+        partial = next((r for r in model.layers if r.state), None)
+        if len(model.layers) > len(layers):
+            raise InvalidParameterError(f"checkpoint {path} has {len(model.layers)} layers; this network has {len(layers)}.")
+        logger.info("resuming from %s: %d finished layer(s)%s", path, len(finished),
+                    f", layer {len(finished) + 1} at epoch {partial.epoch}" if partial else "")
+        return [layer_from_record(r) for r in finished], partial
+
+    # ------------------------------------------------------------------ inference
+    def _check_layer(self, layer: int | None) -> int:
+        check_is_fitted(self)
+        n = len(self.layers_)
+        return n if layer is None else check_int(layer, "layer", minimum=1, maximum=n)
+
+    def transform(self, X: ArrayLike, layer: int | None = None) -> NDArray[np.floating]:
+        """Hidden probabilities of ``layer`` (1 = first hidden layer; default: the top), propagated upward."""
+        k = self._check_layer(layer)
+        data = X
+        for fitted in self.layers_[:k]:
+            data = fitted.transform(data)
+        return np.asarray(data)
+
+    def reconstruct(
+        self,
+        X: ArrayLike,
+        layer: int | None = None,
+        *,
+        method: Literal["mean-field", "sample"] = "mean-field",
+        random_state: RandomState = None,
+    ) -> NDArray[np.floating]:
+        """Go up to ``layer`` and back down to the visible units.
+
+        With ``method="mean-field"`` probabilities are propagated both ways; with
+        ``"sample"`` every layer is sampled (up and down).
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_features)
+            Visible probabilities (mean field) or bits (sampled).
+        """
+        k = self._check_layer(layer)
+        if method not in ("mean-field", "sample"):
+            raise InvalidParameterError(f"method must be 'mean-field' or 'sample'; got {method!r}.")
+        rng = check_random_state(random_state)
+        data = X
+        for fitted in self.layers_[:k]:
+            data = fitted.transform(data)
+            if method == "sample":
+                data = F.sample_bernoulli(data, rng)
+        return self._down(np.asarray(data), k, method, rng)
+
+    def _down(self, hidden: NDArray, k: int, method: str, rng: np.random.Generator) -> NDArray:
+        data = hidden
+        for fitted in reversed(self.layers_[:k]):
+            W = np.asarray(fitted.components_, dtype=data.dtype)
+            data = F.visible_probabilities(data, W, np.asarray(fitted.intercept_visible_, dtype=data.dtype))
+            if method == "sample":
+                data = F.sample_bernoulli(data, rng)
+        return data
+
+    def generate(
+        self, n_samples: int, *, n_gibbs: int = 1000, method: Literal["mean-field", "sample"] = "sample",
+        random_state: RandomState = None,
+    ) -> NDArray[np.floating]:
+        """Generate visible configurations: Gibbs-sample the top RBM, then propagate down.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of configurations.
+        n_gibbs : int, default 1000
+            Gibbs steps of the top RBM's chains, started from random bits.
+        method : {"sample", "mean-field"}, default "sample"
+            Whether the downward pass samples every layer (bits) or passes probabilities.
+        random_state : None, int, SeedSequence or Generator
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        check_int(n_samples, "n_samples", minimum=1)
+        check_int(n_gibbs, "n_gibbs", minimum=0)
+        rng = check_random_state(random_state)
+        top = self.layers_[-1]
+        W = np.asarray(top.components_)
+        b, c = np.asarray(top.intercept_visible_, dtype=W.dtype), np.asarray(top.intercept_hidden_, dtype=W.dtype)
+        v = F.sample_bernoulli(np.full((n_samples, W.shape[1]), 0.5, dtype=W.dtype), rng)
+        for _ in range(n_gibbs):
+            v, _ = F.gibbs_step(v, W, b, c, rng)
+        return self._down(v, len(self.layers_) - 1, method, rng) if len(self.layers_) > 1 else v
+
+    # ------------------------------------------------------------------ persistence
+    def _config(self) -> dict[str, Any]:
+        return {"n_layers": len(self.layers), "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None}
+
+    def save(self, path: str | Path, *, overwrite: bool = False, config: dict[str, Any] | None = None) -> Path:
+        """Write the fitted network as a ``deeprg.model`` file (arrays only, never pickles)."""
+        from deeprg.io import save_model
+
+        check_is_fitted(self)
+        return save_model([layer_record(layer) for layer in self.layers_], path, overwrite=overwrite,
+                          config={**self._config(), **(config or {})})
+
+    @classmethod
+    def load(cls, path: str | Path) -> "DeepBeliefNetwork":
+        """Read a network written by :meth:`save`."""
+        from deeprg.io import load_model
+
+        model = load_model(path)
+        layers = [layer_from_record(r) for r in model.layers]
+        dbn = cls([clone(layer) for layer in layers], random_state=model.config.get("random_state"))
+        dbn.layers_ = layers
+        dbn.n_features_in_ = layers[0].components_.shape[1]
+        return dbn
+
+
+def layer_record(layer: Any):
+    """A fitted layer (deeprg or scikit-learn RBM) as a :class:`deeprg.io.LayerRecord`."""
+    from deeprg.io import LayerRecord
+
+    if isinstance(layer, BernoulliRBM):
+        return layer.to_record()
+    params = {k: v for k, v in layer.get_params().items()}
+    if not isinstance(params.get("random_state"), (int, type(None))):
+        params["random_state"] = None
+    return LayerRecord(
+        components=np.asarray(layer.components_),
+        intercept_hidden=np.asarray(layer.intercept_hidden_),
+        intercept_visible=np.asarray(layer.intercept_visible_),
+        estimator=_layer_kind(layer),
+        params=params,
+    )
+
+
+def layer_from_record(record) -> Any:
+    """Rebuild a fitted layer from a :class:`deeprg.io.LayerRecord`."""
+    if record.estimator == DEEPRG_RBM:
+        return BernoulliRBM.from_record(record)
+    if record.estimator == SKLEARN_RBM:
+        from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
+
+        layer = SkBernoulliRBM(**record.params)
+        layer.components_ = np.array(record.components)
+        layer.intercept_hidden_ = np.array(record.intercept_hidden)
+        layer.intercept_visible_ = np.array(record.intercept_visible)
+        layer.n_features_in_ = layer.components_.shape[1]
+        layer.h_samples_ = np.zeros((layer.batch_size, layer.n_components))
+        return layer
+    raise InvalidParameterError(f"unknown layer estimator {record.estimator!r} in the model file.")

@@ -1,0 +1,472 @@
+"""A Bernoulli restricted Boltzmann machine as a scikit-learn estimator.
+
+Training follows Hinton & Salakhutdinov's ``rbm.m``, the code Mehta & Schwab
+started from: contrastive divergence, momentum 0.5 switching to 0.9, and a
+weight penalty inside the momentum update, where Mehta & Schwab replaced weight
+decay by an L1 term. Unlike scikit-learn's ``BernoulliRBM`` it offers CD-k and
+persistent CD, L1 / L2 / no penalty, momentum, reshuffling, float32 and a
+deterministic pseudo-likelihood, and it can checkpoint and resume bit for bit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from deeprg._random import RandomState, check_random_state
+from deeprg._validation import check_int, check_real
+from deeprg.errors import InvalidParameterError
+from deeprg.rbm import functional as F
+from deeprg.rbm.callbacks import Callback, StopTraining
+
+logger = logging.getLogger(__name__)
+
+#: Samples (a fixed random subset) on which the per-epoch metrics are computed. The
+#: pseudo-likelihood costs n_features * n_components softplus evaluations per sample, so
+#: this keeps monitoring at a fraction of an epoch's cost.
+MONITOR_SAMPLES = 128
+#: Seed of the fixed binarization of probabilistic inputs (upper DBN layers) for the
+#: pseudo-likelihood; separate from the training stream, so monitoring never changes training.
+_MONITOR_SEED = 20141010
+_PENALTY_METHODS = ("subgradient", "proximal")
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def monitoring_bits(X: NDArray) -> NDArray:
+    """``X`` if it is binary, else one fixed Bernoulli draw of it.
+
+    The pseudo-likelihood is defined for bits, but upper layers of a network learn
+    from probabilities; the draw uses its own fixed seed, so monitoring never
+    touches the training stream and gives the same numbers every time.
+    """
+    if np.all((X == 0) | (X == 1)):
+        return X
+    return F.sample_bernoulli(X, np.random.default_rng(_MONITOR_SEED))
+
+
+class BernoulliRBM(TransformerMixin, BaseEstimator):
+    r"""Bernoulli-Bernoulli restricted Boltzmann machine trained by contrastive divergence.
+
+    .. math::
+
+        E(v, h) = -v^\top b - h^\top c - h^\top W v, \qquad v \in \{0,1\}^{n_\mathrm{features}},\ h \in \{0,1\}^{n_\mathrm{components}}.
+
+    Each mini-batch step (``rbm.m``, with the penalty of Mehta & Schwab):
+
+    .. math::
+
+        \Delta W \leftarrow \mu \, \Delta W + \eta \left( \langle h v^\top\rangle_\mathrm{data}
+            - \langle h v^\top\rangle_{\mathrm{CD}_k} - \lambda_1 \operatorname{sign} W - \lambda_2 W \right),
+        \qquad W \leftarrow W + \Delta W,
+
+    and likewise for the biases (which are not penalised).
+
+    Parameters
+    ----------
+    n_components : int
+        Number of hidden units.
+    learning_rate : float, default 0.1
+        Step size :math:`\eta`.
+    batch_size : int, default 100
+        Mini-batch size (also the number of persistent chains).
+    n_iter : int, default 50
+        Number of epochs.
+    cd_k : int, default 1
+        Gibbs steps of contrastive divergence.
+    persistent : bool, default False
+        Persistent CD (chains carried across mini-batches) instead of CD started at the data.
+    l1 : float, default 0.0
+        L1 penalty :math:`\lambda_1` on the weights (Mehta & Schwab use 2e-4).
+    l2 : float, default 0.0
+        L2 penalty (weight decay) :math:`\lambda_2` on the weights.
+    penalty_method : {"subgradient", "proximal"}, default "subgradient"
+        ``"subgradient"`` puts :math:`\lambda_1 \operatorname{sign} W` inside the momentum
+        update (``rbm.m`` with weight decay replaced by L1); ``"proximal"`` instead
+        soft-thresholds the weights by :math:`\eta \lambda_1` after each step, so that
+        weights can become exactly zero.
+    momentum : float, default 0.5
+        Momentum :math:`\mu` of the first ``momentum_switch`` epochs.
+    final_momentum : float, default 0.9
+        Momentum afterwards.
+    momentum_switch : int, default 5
+        Epoch after which ``final_momentum`` is used.
+    init_std : float, default 0.1
+        Weights start as ``init_std * N(0, 1)``; biases start at zero.
+    shuffle : bool, default True
+        Reshuffle the training data every epoch.
+    dtype : {"float32", "float64"}, default "float32"
+        Floating-point type of the parameters and the computation.
+    random_state : None, int, SeedSequence or Generator
+        Seed of initialisation, shuffling and Gibbs sampling.
+    callbacks : sequence of Callback, default ()
+        Called after every epoch (progress, :class:`~deeprg.rbm.callbacks.EarlyStopping`,
+        :class:`~deeprg.rbm.callbacks.Checkpoint`).
+
+    Attributes
+    ----------
+    components_ : ndarray, shape (n_components, n_features)
+        Weights :math:`W`.
+    intercept_hidden_ : ndarray, shape (n_components,)
+        Hidden biases :math:`c`.
+    intercept_visible_ : ndarray, shape (n_features,)
+        Visible biases :math:`b`.
+    history_ : dict of str to list of float
+        Per-epoch metrics on a fixed subset of at most ``MONITOR_SAMPLES`` training
+        samples (and of the held-out data given to ``fit``): ``pseudo_likelihood``
+        (mean log P(v_i | v_-i) per spin), ``reconstruction_error``, ``weight_sparsity``
+        (fraction of weights with magnitude below 1e-3 of the largest), ``time``
+        (seconds), and with held-out data ``pseudo_likelihood_val`` and
+        ``free_energy_gap`` (mean free energy of held-out minus training samples; it
+        grows when the model overfits).
+    epoch_ : int
+        Epochs completed.
+    n_features_in_ : int
+        Number of visible units.
+    """
+
+    def __init__(
+        self,
+        n_components: int = 256,
+        *,
+        learning_rate: float = 0.1,
+        batch_size: int = 100,
+        n_iter: int = 50,
+        cd_k: int = 1,
+        persistent: bool = False,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        penalty_method: str = "subgradient",
+        momentum: float = 0.5,
+        final_momentum: float = 0.9,
+        momentum_switch: int = 5,
+        init_std: float = 0.1,
+        shuffle: bool = True,
+        dtype: str = "float32",
+        random_state: RandomState = None,
+        callbacks: Sequence[Callback] = (),
+    ) -> None:
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.cd_k = cd_k
+        self.persistent = persistent
+        self.l1 = l1
+        self.l2 = l2
+        self.penalty_method = penalty_method
+        self.momentum = momentum
+        self.final_momentum = final_momentum
+        self.momentum_switch = momentum_switch
+        self.init_std = init_std
+        self.shuffle = shuffle
+        self.dtype = dtype
+        self.random_state = random_state
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> None:
+        check_int(self.n_components, "n_components", minimum=1)
+        check_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
+        check_int(self.batch_size, "batch_size", minimum=1)
+        check_int(self.n_iter, "n_iter", minimum=0)
+        check_int(self.cd_k, "cd_k", minimum=1)
+        check_real(self.l1, "l1", minimum=0.0)
+        check_real(self.l2, "l2", minimum=0.0)
+        for name in ("momentum", "final_momentum"):
+            value = check_real(getattr(self, name), name, minimum=0.0)
+            if value >= 1.0:
+                raise InvalidParameterError(f"{name} must be in [0, 1); got {value}.")
+        check_int(self.momentum_switch, "momentum_switch", minimum=0)
+        check_real(self.init_std, "init_std", minimum=0.0)
+        if self.penalty_method not in _PENALTY_METHODS:
+            raise InvalidParameterError(
+                f"penalty_method must be one of {_PENALTY_METHODS}; got {self.penalty_method!r}."
+            )
+        if self.dtype not in _DTYPES:
+            raise InvalidParameterError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}.")
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise InvalidParameterError(
+                    f"callbacks must be deeprg.rbm.callbacks.Callback instances; got {type(cb).__name__}."
+                )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = [self.dtype if self.dtype in _DTYPES else "float32"]
+        return tags
+
+    def _validate_X(self, X: ArrayLike, *, reset: bool, name: str = "X") -> NDArray[np.floating]:
+        """Check shape, finiteness and values, and cast to ``dtype``."""
+        dtype = _DTYPES.get(self.dtype, np.float32)
+        X = validate_data(self, X, reset=reset, dtype=[dtype, np.float64], accept_sparse=False)
+        return self._check_unit_interval(np.asarray(X, dtype=dtype), name)
+
+    def _check_unit_interval(self, X: NDArray[np.floating], name: str) -> NDArray[np.floating]:
+        """Visible units are bits, or probabilities of bits: refuse anything outside [0, 1]."""
+        if X.size and (X.min() < 0 or X.max() > 1):
+            bad = X[(X < 0) | (X > 1)].flat[0]
+            hint = " (these look like spins: convert them with deeprg.ising.to_binary)" if np.all(np.isin(X, (-1, 1))) else ""
+            raise InvalidParameterError(
+                f"{name} must hold visible units in [0, 1] (bits, or their probabilities); found {bad!r}{hint}."
+            )
+        return X
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def _params(self) -> tuple[NDArray, NDArray, NDArray]:
+        return self.components_, self.intercept_visible_, self.intercept_hidden_
+
+    def _initialize(self, n_features: int) -> None:
+        dtype = _DTYPES[self.dtype]
+        self._rng = check_random_state(self.random_state)
+        self.components_ = (self.init_std * self._rng.standard_normal((self.n_components, n_features))).astype(dtype)
+        self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
+        self.intercept_visible_ = np.zeros(n_features, dtype=dtype)
+        self._velocity = [np.zeros_like(p) for p in (self.components_, self.intercept_visible_, self.intercept_hidden_)]
+        self._chain: NDArray | None = None
+        self._monitor: NDArray | None = None
+        self.history_: dict[str, list[float]] = {}
+        self.epoch_ = 0
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X: ArrayLike, y: Any = None, *, X_val: ArrayLike | None = None, resume: bool = False) -> "BernoulliRBM":
+        """Train for ``n_iter`` epochs.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+            Training data in {0, 1} (values in [0, 1] are used as probabilities).
+        y : ignored
+        X_val : array_like, shape (n_val, n_features), optional
+            Held-out data for ``pseudo_likelihood_val`` and ``free_energy_gap``.
+        resume : bool, default False
+            Continue from the current training state (after
+            :meth:`load_checkpoint`, or after an interrupted ``fit``) up to ``n_iter``
+            epochs in all, instead of starting afresh.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        can_resume = resume and hasattr(self, "_rng") and hasattr(self, "components_")
+        X = self._validate_X(X, reset=not can_resume)
+        X_val = None if X_val is None else self._validate_X(X_val, reset=False, name="X_val")
+        if not can_resume:
+            self._initialize(X.shape[1])
+        if self._monitor is None:
+            self._monitor = np.sort(self._rng.choice(len(X), size=min(len(X), MONITOR_SAMPLES), replace=False))
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        try:
+            while self.epoch_ < self.n_iter:
+                self._run_epoch(X, X_val)
+        except StopTraining as stop:
+            logger.info("training stopped after epoch %d: %s", self.epoch_, stop)
+        finally:
+            for cb in self.callbacks:
+                cb.on_train_end(self)
+        return self
+
+    def partial_fit(self, X: ArrayLike, y: Any = None) -> "BernoulliRBM":
+        """Make one pass of mini-batch updates over ``X`` (initialising the model if needed).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        first = not hasattr(self, "components_")
+        X = self._validate_X(X, reset=first)
+        if first:
+            self._initialize(X.shape[1])
+        self._sweep(X, self._current_momentum())
+        return self
+
+    def _current_momentum(self) -> float:
+        return self.momentum if self.epoch_ < self.momentum_switch else self.final_momentum
+
+    def _sweep(self, X: NDArray, momentum: float) -> None:
+        """One pass of mini-batch updates over ``X``."""
+        order = self._rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
+        for start in range(0, len(X), self.batch_size):
+            self._update(X[order[start : start + self.batch_size]], momentum)
+
+    def _update(self, batch: NDArray, momentum: float) -> None:
+        W, b, c = self._params
+        if self.persistent and self._chain is None:
+            # persistent chains start at the data of the first mini-batch, one per row
+            self._chain = F.sample_bernoulli(batch, self._rng)
+        dW, db, dc, chain_end = F.cd_statistics(
+            batch, W, b, c, self._rng, k=self.cd_k, chain=self._chain if self.persistent else None
+        )
+        if self.persistent:
+            self._chain = chain_end
+        if self.l2:
+            dW -= self.l2 * W
+        if self.l1 and self.penalty_method == "subgradient":
+            dW -= self.l1 * np.sign(W)
+        lr = W.dtype.type(self.learning_rate)
+        mu = W.dtype.type(momentum)
+        proximal = self.l1 and self.penalty_method == "proximal"
+        W_before = W.copy() if proximal else None
+        for param, velocity, grad in zip((W, b, c), self._velocity, (dW, db, dc), strict=True):
+            velocity *= mu
+            velocity += lr * grad
+            param += velocity
+        if proximal:
+            # soft thresholding, then the weights' velocity becomes their actual displacement
+            # (proximal heavy ball), so that a weight held at zero stays at zero
+            shrink = W.dtype.type(self.learning_rate * self.l1)
+            np.copysign(np.maximum(np.abs(W) - shrink, 0, dtype=W.dtype), W, out=W)
+            np.subtract(W, W_before, out=self._velocity[0])
+
+    def _run_epoch(self, X: NDArray, X_val: NDArray | None) -> None:
+        start = time.perf_counter()
+        self._sweep(X, self._current_momentum())
+        self.epoch_ += 1
+        logs = self._epoch_metrics(X, X_val)
+        logs["time"] = time.perf_counter() - start
+        for key, value in logs.items():
+            self.history_.setdefault(key, []).append(float(value))
+        logger.debug("epoch %d: %s", self.epoch_, logs)
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, self.epoch_, logs)
+
+    def _epoch_metrics(self, X: NDArray, X_val: NDArray | None) -> dict[str, float]:
+        W, b, c = self._params
+        monitored = monitoring_bits(X[self._monitor])
+        largest = float(np.abs(W).max()) if W.size else 0.0
+        logs = {
+            "pseudo_likelihood": float(F.pseudo_log_likelihood(monitored, W, b, c).mean()),
+            "reconstruction_error": float(F.reconstruction_error(monitored, W, b, c)),
+            "weight_sparsity": float(np.mean(np.abs(W) <= 1e-3 * largest)) if largest else 1.0,
+        }
+        if X_val is not None:
+            held_out = monitoring_bits(X_val[:MONITOR_SAMPLES])
+            logs["pseudo_likelihood_val"] = float(F.pseudo_log_likelihood(held_out, W, b, c).mean())
+            logs["free_energy_gap"] = float(F.free_energy(held_out, W, b, c).mean() - F.free_energy(monitored, W, b, c).mean())
+        return logs
+
+    # ------------------------------------------------------------------ inference
+    def transform(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Hidden activation probabilities :math:`P(h_j = 1 \\mid v)`, shape (n_samples, n_components)."""
+        check_is_fitted(self)
+        return F.hidden_probabilities(self._validate_X(X, reset=False), self.components_, self.intercept_hidden_)
+
+    def sample_hidden(self, X: ArrayLike, random_state: RandomState = None) -> NDArray[np.floating]:
+        """Sample hidden states from :math:`P(h \\mid v)`."""
+        return F.sample_bernoulli(self.transform(X), check_random_state(random_state))
+
+    def sample_visible(self, H: ArrayLike, random_state: RandomState = None) -> NDArray[np.floating]:
+        """Sample visible states from :math:`P(v \\mid h)` for hidden states ``H`` (n_samples, n_components)."""
+        return F.sample_bernoulli(self.visible_probabilities(H), check_random_state(random_state))
+
+    def visible_probabilities(self, H: ArrayLike) -> NDArray[np.floating]:
+        """Visible activation probabilities :math:`P(v_i = 1 \\mid h)`, shape (n_samples, n_features)."""
+        check_is_fitted(self)
+        H = np.asarray(H, dtype=self.components_.dtype)
+        if H.ndim != 2 or H.shape[1] != self.n_components:
+            raise InvalidParameterError(
+                f"hidden states must have shape (n_samples, {self.n_components}); got {H.shape}."
+            )
+        return F.visible_probabilities(H, self.components_, self.intercept_visible_)
+
+    def gibbs(self, V: ArrayLike, random_state: RandomState = None) -> NDArray[np.floating]:
+        """One Gibbs step v -> h -> v' from visible states ``V``; returns the new visible states."""
+        check_is_fitted(self)
+        V = self._validate_X(V, reset=False, name="V")
+        v_new, _ = F.gibbs_step(V, *self._params, check_random_state(random_state))
+        return v_new
+
+    def reconstruct(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Mean-field reconstruction :math:`P(v \\mid P(h \\mid v))`, shape (n_samples, n_features)."""
+        return self.visible_probabilities(self.transform(X))
+
+    def free_energy(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Free energy :math:`F(v)` of each sample, shape (n_samples,)."""
+        check_is_fitted(self)
+        return F.free_energy(self._validate_X(X, reset=False), *self._params)
+
+    def score_samples(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Deterministic pseudo-log-likelihood per spin of each sample, shape (n_samples,).
+
+        The mean over every site of :math:`\\log P(v_i \\mid v_{-i})`, unlike scikit-learn's
+        estimate from one random site multiplied by ``n_features``. ``X`` must be binary.
+        """
+        check_is_fitted(self)
+        return F.pseudo_log_likelihood(self._validate_X(X, reset=False), *self._params)
+
+    # ------------------------------------------------------------------ persistence
+    def to_record(self, *, checkpoint: bool = False):
+        """The fitted model (and, for a checkpoint, its training state) as a :class:`deeprg.io.LayerRecord`."""
+        from deeprg.io import LayerRecord
+
+        check_is_fitted(self)
+        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks", "random_state")}
+        params["random_state"] = self.random_state if isinstance(self.random_state, (int, type(None))) else None
+        record = LayerRecord(
+            components=self.components_,
+            intercept_hidden=self.intercept_hidden_,
+            intercept_visible=self.intercept_visible_,
+            estimator="deeprg.rbm.BernoulliRBM",
+            params=params,
+            history={k: list(v) for k, v in self.history_.items()},
+            epoch=self.epoch_,
+        )
+        if checkpoint:
+            state = {
+                "velocity_components": self._velocity[0],
+                "velocity_intercept_visible": self._velocity[1],
+                "velocity_intercept_hidden": self._velocity[2],
+            }
+            if self._chain is not None:
+                state["persistent_chain"] = self._chain
+            if self._monitor is not None:
+                state["monitor_indices"] = self._monitor
+            record.state = state
+            record.rng_state = self._rng.bit_generator.state
+        return record
+
+    @classmethod
+    def from_record(cls, record, *, callbacks: Sequence[Callback] = ()) -> "BernoulliRBM":
+        """Rebuild an estimator (with its training state if the record has one) from a :class:`deeprg.io.LayerRecord`."""
+        params = dict(record.params)
+        est = cls(**params, callbacks=callbacks)
+        est.components_ = np.array(record.components)
+        est.intercept_hidden_ = np.array(record.intercept_hidden)
+        est.intercept_visible_ = np.array(record.intercept_visible)
+        est.n_features_in_ = est.components_.shape[1]
+        est.history_ = {k: list(v) for k, v in record.history.items()}
+        est.epoch_ = int(record.epoch)
+        if record.rng_state is not None:
+            est._rng = np.random.Generator(getattr(np.random, record.rng_state["bit_generator"])())
+            est._rng.bit_generator.state = record.rng_state
+            state = record.state
+            est._velocity = [np.array(state[f"velocity_{name}"]) for name in ("components", "intercept_visible", "intercept_hidden")]
+            est._chain = np.array(state["persistent_chain"]) if "persistent_chain" in state else None
+            est._monitor = np.array(state["monitor_indices"]) if "monitor_indices" in state else None
+        return est
+
+    def save_checkpoint(self, path: str | Path) -> Path:
+        """Write a resumable checkpoint (atomically, replacing ``path``)."""
+        from deeprg.io import save_model
+
+        return save_model([self.to_record(checkpoint=True)], path, overwrite=True, checkpoint=True)
+
+    @classmethod
+    def load_checkpoint(cls, path: str | Path, *, callbacks: Sequence[Callback] = ()) -> "BernoulliRBM":
+        """Load a checkpoint written by :meth:`save_checkpoint`; continue with ``fit(X, resume=True)``."""
+        from deeprg.io import load_model
+
+        model = load_model(path)
+        if not model.checkpoint or len(model.layers) != 1:
+            raise InvalidParameterError(f"{path} is not a single-RBM checkpoint (write one with save_checkpoint).")
+        return cls.from_record(model.layers[0], callbacks=callbacks)

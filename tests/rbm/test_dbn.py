@@ -1,0 +1,97 @@
+"""DeepBeliefNetwork: greedy training, scikit-learn layers, reconstruction, generation, files, resume."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
+
+from deeprg.errors import InvalidParameterError
+from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork, LambdaCallback, make_layers
+
+
+@pytest.fixture
+def X(rng):
+    return (rng.random((300, 16)) < 0.4).astype(np.float32)
+
+
+def test_greedy_fit_equals_fitting_each_layer_by_hand(X):
+    layers = [BernoulliRBM(8, n_iter=3, random_state=1), BernoulliRBM(4, n_iter=3, random_state=2)]
+    dbn = DeepBeliefNetwork(layers, random_state=0).fit(X)
+    first = clone(layers[0]).fit(X)
+    second = clone(layers[1]).fit(first.transform(X))
+    np.testing.assert_array_equal(dbn.layers_[0].components_, first.components_)
+    np.testing.assert_array_equal(dbn.layers_[1].components_, second.components_)
+    np.testing.assert_array_equal(dbn.transform(X), second.transform(first.transform(X)))
+    np.testing.assert_array_equal(dbn.transform(X, layer=1), first.transform(X))
+    assert layers[0].get_params()["random_state"] == 1 and not hasattr(layers[0], "components_")  # not modified
+
+
+def test_unseeded_layers_get_distinct_streams_from_the_network_seed(X):
+    a = DeepBeliefNetwork([BernoulliRBM(8, n_iter=2), BernoulliRBM(8, n_iter=2)], random_state=0).fit(X)
+    b = DeepBeliefNetwork([BernoulliRBM(8, n_iter=2), BernoulliRBM(8, n_iter=2)], random_state=0).fit(X)
+    np.testing.assert_array_equal(a.layers_[1].components_, b.layers_[1].components_)
+    assert a.layers_[0].random_state != a.layers_[1].random_state
+
+
+def test_sklearn_layers_are_the_baseline(X):
+    dbn = DeepBeliefNetwork(make_layers("sklearn", [8, 4], n_iter=2, batch_size=10), random_state=0).fit(X)
+    assert all(isinstance(layer, SkBernoulliRBM) for layer in dbn.layers_)
+    assert dbn.transform(X).shape == (300, 4)
+    assert dbn.reconstruct(X, layer=2).shape == X.shape
+
+
+def test_reconstruction_and_generation(X):
+    dbn = DeepBeliefNetwork([BernoulliRBM(8, n_iter=3), BernoulliRBM(4, n_iter=3)], random_state=0).fit(X)
+    mean_field = dbn.reconstruct(X, layer=1)
+    assert mean_field.shape == X.shape and np.all((mean_field > 0) & (mean_field < 1))
+    sampled = dbn.reconstruct(X, layer=2, method="sample", random_state=0)
+    assert set(np.unique(sampled)) <= {0.0, 1.0}
+    generated = dbn.generate(5, n_gibbs=20, random_state=0)
+    assert generated.shape == (5, 16) and set(np.unique(generated)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(generated, dbn.generate(5, n_gibbs=20, random_state=0))
+
+
+@pytest.mark.parametrize("variant", ["l1", "sklearn"])
+def test_save_and_load_round_trip(tmp_path, X, variant):
+    dbn = DeepBeliefNetwork(make_layers(variant, [8, 4], n_iter=2, batch_size=20), random_state=0).fit(X)
+    path = dbn.save(tmp_path / "dbn.nc")
+    loaded = DeepBeliefNetwork.load(path)
+    assert [type(layer) for layer in loaded.layers_] == [type(layer) for layer in dbn.layers_]
+    np.testing.assert_array_equal(loaded.transform(X), dbn.transform(X))
+    if variant == "l1":
+        assert loaded.layers_[0].history_ == dbn.layers_[0].history_
+        assert loaded.layers_[0].l1 == 2e-4
+
+
+def test_resume_after_interruption_in_second_layer(tmp_path, X):
+    def layers(callbacks=()):
+        return [BernoulliRBM(8, n_iter=4, callbacks=callbacks), BernoulliRBM(4, n_iter=4, callbacks=callbacks)]
+
+    whole = DeepBeliefNetwork(layers(), random_state=0).fit(X)
+
+    class Interrupt(Exception):
+        pass
+
+    seen = []
+
+    def interrupt(estimator, epoch, logs):
+        seen.append(estimator.n_components)
+        if estimator.n_components == 4 and epoch == 2:
+            raise Interrupt
+
+    path = tmp_path / "dbn.ckpt"
+    with pytest.raises(Interrupt):
+        DeepBeliefNetwork(layers([LambdaCallback(interrupt)]), random_state=0).fit(X, checkpoint=path)
+    assert path.exists()
+    resumed = DeepBeliefNetwork(layers(), random_state=0).fit(X, checkpoint=path, resume=True)
+    for a, b in zip(resumed.layers_, whole.layers_, strict=True):
+        np.testing.assert_array_equal(a.components_, b.components_)
+
+
+def test_invalid_layers():
+    with pytest.raises(InvalidParameterError, match="at least one layer"):
+        DeepBeliefNetwork([]).fit(np.zeros((3, 4)))
+    with pytest.raises(InvalidParameterError, match="BernoulliRBM"):
+        DeepBeliefNetwork([object()]).fit(np.zeros((3, 4)))
+    with pytest.raises(InvalidParameterError, match="layer must be an integer <= 1"):
+        DeepBeliefNetwork([BernoulliRBM(2, n_iter=1)], random_state=0).fit(np.zeros((3, 4))).transform(np.zeros((3, 4)), layer=2)
