@@ -150,3 +150,33 @@ def test_train_refuses_a_file_that_is_not_an_ensemble(tmp_path, capsys, ensemble
     run(["train", str(ensemble_file), "--layers", "4", "--epochs", "1", "--out", str(model)], capsys)
     code, _, err = run(["train", str(model), "--out", str(tmp_path / "n.nc")], capsys)
     assert code != 0 and "not an ensemble" in err
+
+
+def test_train_resume_continues_an_interrupted_run(tmp_path, capsys, ensemble_file):
+    """Interrupt training in the second layer, then `--resume` finishes with the uninterrupted model."""
+    from deeprg.io import load_ensemble
+    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+
+    args = ["--layers", "8,4", "--epochs", "3", "--seed", "0"]
+    whole = tmp_path / "whole.nc"
+    assert run(["train", str(ensemble_file), *args, "--out", str(whole)], capsys)[0] == 0
+
+    class Interrupt(Exception):
+        pass
+
+    def interrupt(estimator, epoch, logs):
+        if estimator.n_components == 4 and epoch == 2:
+            raise Interrupt
+
+    out = tmp_path / "resumed.nc"
+    X = load_ensemble(ensemble_file).as_binary(np.float32)
+    layers = make_layers("l1", [8, 4], n_iter=3, callbacks=[LambdaCallback(interrupt)])
+    with pytest.raises(Interrupt):  # what the CLI does, killed mid-layer
+        DeepBeliefNetwork(layers, random_state=0).fit(X, checkpoint=out.with_name(out.name + ".ckpt"))
+    code, _, err = run(["train", str(ensemble_file), *args, "--out", str(out)], capsys)
+    assert code != 0 and "--resume" in err and not out.exists()
+    code, _, err = run(["train", str(ensemble_file), *args, "--out", str(out), "--resume"], capsys)
+    assert code == 0, err
+    a, b = DeepBeliefNetwork.load(whole), DeepBeliefNetwork.load(out)
+    for la, lb in zip(a.layers_, b.layers_, strict=True):
+        np.testing.assert_array_equal(la.components_, lb.components_)
