@@ -318,8 +318,9 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         proximal = self.l1 and self.penalty_method == "proximal"
         W_before = W.copy() if proximal else None
         for param, velocity, grad in zip((W, b, c), self._velocity, (dW, db, dc), strict=True):
+            grad *= lr  # the gradients are fresh arrays: scale in place, no temporary
             velocity *= mu
-            velocity += lr * grad
+            velocity += grad
             param += velocity
         if proximal:
             # soft thresholding, then the weights' velocity becomes their actual displacement

@@ -87,16 +87,16 @@ def cd_statistics(
     k = check_int(k, "k", minimum=1, hint=" k is the number of Gibbs steps of CD-k; use k=1 for CD-1.")
     W, b, c = check_model(W, b, c)
     v0 = check_layer(v_data, "v_data", "visible", W.shape[1], W.shape, W.dtype, min_samples=1)
-    ph0 = _hidden_probabilities(v0, W, c)
+    ph0 = _hidden_probabilities(v0, W, c, fast=True)
     if chain is None:
         vk, ph = v0, ph0
     else:
         vk = check_layer(chain, "chain", "visible", W.shape[1], W.shape, W.dtype, min_samples=1)
         check_binary(vk, "chain")
-        ph = _hidden_probabilities(vk, W, c)
+        ph = _hidden_probabilities(vk, W, c, fast=True)
     for _ in range(k):
-        vk = _sample(_visible_probabilities(_sample(ph, rng), W, b), rng)
-        ph = _hidden_probabilities(vk, W, c)
+        vk = _sample(_visible_probabilities(_sample(ph, rng), W, b, fast=True), rng)
+        ph = _hidden_probabilities(vk, W, c, fast=True)
     n, m = v0.shape[0], vk.shape[0]
     # Both phases in one matrix product: [P(h|v0) / n; -P(h|vk) / m]^T @ [v0; vk].
     scaled = np.empty((n + m, W.shape[0]), dtype=W.dtype)
