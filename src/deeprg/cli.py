@@ -223,7 +223,7 @@ def train(
 def _model_table(dbn: Any, X: Any, title: str) -> Table:
     """Per layer: size, estimator, pseudo-likelihood per spin of its own input, weight statistics."""
     from deeprg.rbm import functional as F
-    from deeprg.rbm.estimator import monitoring_bits
+    from deeprg.rbm.monitoring import monitoring_bits
 
     table = Table(title=title, header_style="bold")
     for column in ("layer", "units", "estimator", "pseudo-likelihood / spin", "reconstruction error", "|W| mean", "epochs"):

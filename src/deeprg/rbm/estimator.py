@@ -25,41 +25,12 @@ from deeprg._validation import check_int, check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
 from deeprg.rbm.callbacks import Callback, StopTraining
+from deeprg.rbm.monitoring import epoch_metrics
 
 logger = logging.getLogger(__name__)
 
-#: Samples (a fixed random subset) on which the per-epoch metrics are computed. The
-#: pseudo-likelihood costs n_features * n_components softplus evaluations per sample
-#: (0.1 s for 64 samples at 1600 -> 400, against 0.8 s for the epoch itself); the subset
-#: is fixed, so the learning curve's epoch-to-epoch noise is small.
-MONITOR_SAMPLES = 64
-#: Seed of the fixed binarization of probabilistic inputs (upper DBN layers) for the
-#: pseudo-likelihood; separate from the training stream, so monitoring never changes training.
-_MONITOR_SEED = 20141010
 _PENALTY_METHODS = ("subgradient", "proximal")
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-def monitoring_indices(n_samples: int) -> NDArray[np.intp]:
-    """The fixed subset of at most ``MONITOR_SAMPLES`` rows on which epoch metrics are computed.
-
-    Drawn from its own fixed seed, never from the training stream, so monitoring
-    cannot change what is learned.
-    """
-    rng = np.random.default_rng(_MONITOR_SEED)
-    return np.sort(rng.choice(n_samples, size=min(n_samples, MONITOR_SAMPLES), replace=False))
-
-
-def monitoring_bits(X: NDArray) -> NDArray:
-    """``X`` if it is binary, else one fixed Bernoulli draw of it.
-
-    The pseudo-likelihood is defined for bits, but upper layers of a network learn
-    from probabilities; the draw uses its own fixed seed, so monitoring never
-    touches the training stream and gives the same numbers every time.
-    """
-    if np.all((X == 0) | (X == 1)):
-        return X
-    return F.sample_bernoulli(X, np.random.default_rng(_MONITOR_SEED))
 
 
 class BernoulliRBM(TransformerMixin, BaseEstimator):
@@ -129,7 +100,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
     intercept_visible_ : ndarray, shape (n_features,)
         Visible biases :math:`b`.
     history_ : dict of str to list of float
-        Per-epoch metrics on a fixed subset of at most ``MONITOR_SAMPLES`` training
+        Per-epoch metrics on a fixed subset of at most ``deeprg.rbm.monitoring.MONITOR_SAMPLES`` training
         samples (and of the held-out data given to ``fit``): ``pseudo_likelihood``
         (mean log P(v_i | v_-i) per spin), ``reconstruction_error``, ``weight_sparsity``
         (fraction of weights with magnitude below 1e-3 of the largest), ``time``
@@ -341,28 +312,13 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         start = time.perf_counter()
         self._sweep(X, self._current_momentum())
         self.epoch_ += 1
-        logs = self._epoch_metrics(X, X_val)
+        logs = epoch_metrics(X, X_val, *self._params)
         logs["time"] = time.perf_counter() - start
         for key, value in logs.items():
             self.history_.setdefault(key, []).append(float(value))
         logger.debug("epoch %d: %s", self.epoch_, logs)
         for cb in self.callbacks:
             cb.on_epoch_end(self, self.epoch_, logs)
-
-    def _epoch_metrics(self, X: NDArray, X_val: NDArray | None) -> dict[str, float]:
-        W, b, c = self._params
-        monitored = monitoring_bits(X[monitoring_indices(len(X))])
-        largest = float(np.abs(W).max()) if W.size else 0.0
-        logs = {
-            "pseudo_likelihood": float(F.pseudo_log_likelihood(monitored, W, b, c).mean()),
-            "reconstruction_error": float(F.reconstruction_error(monitored, W, b, c)),
-            "weight_sparsity": float(np.mean(np.abs(W) <= 1e-3 * largest)) if largest else 1.0,
-        }
-        if X_val is not None:
-            held_out = monitoring_bits(X_val[:MONITOR_SAMPLES])
-            logs["pseudo_likelihood_val"] = float(F.pseudo_log_likelihood(held_out, W, b, c).mean())
-            logs["free_energy_gap"] = float(F.free_energy(held_out, W, b, c).mean() - F.free_energy(monitored, W, b, c).mean())
-        return logs
 
     # ------------------------------------------------------------------ inference
     def transform(self, X: ArrayLike) -> NDArray[np.floating]:
