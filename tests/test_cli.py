@@ -136,6 +136,8 @@ def test_train_writes_a_model_and_info_describes_it(tmp_path, capsys, ensemble_f
         (["--layers", "eight"], "--layers must be comma-separated positive integers"),
         (["--variant", "dropout"], "unknown variant 'dropout'"),
         (["--epochs", "-1"], "n_iter must be an integer >= 0"),
+        (["--variant", "sklearn", "--epochs", "-1"], "invalid scikit-learn BernoulliRBM parameter"),
+        (["--variant", "sklearn", "--batch-size", "0"], "invalid scikit-learn BernoulliRBM parameter"),
     ],
 )
 def test_train_bad_input(tmp_path, capsys, ensemble_file, extra, message):
@@ -180,3 +182,20 @@ def test_train_resume_continues_an_interrupted_run(tmp_path, capsys, ensemble_fi
     a, b = DeepBeliefNetwork.load(whole), DeepBeliefNetwork.load(out)
     for la, lb in zip(a.layers_, b.layers_, strict=True):
         np.testing.assert_array_equal(la.components_, lb.components_)
+
+
+def test_train_interrupted_keeps_its_checkpoint(tmp_path, capsys, ensemble_file, monkeypatch):
+    from deeprg.rbm import DeepBeliefNetwork
+
+    out = tmp_path / "m.nc"
+    checkpoint = out.with_name(out.name + ".ckpt")
+
+    def killed(self, X, **kwargs):
+        checkpoint.write_bytes(b"progress")  # what the real fit has written by then
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DeepBeliefNetwork, "fit", killed)
+    code, _, err = run(["train", str(ensemble_file), "--layers", "4", "--epochs", "1", "--out", str(out)], capsys)
+    assert code == 130
+    assert "--resume" in err and str(checkpoint) in err
+    assert checkpoint.exists() and not out.exists()

@@ -210,8 +210,14 @@ def train(
         stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
                             batch_size=batch_size, callbacks=[LambdaCallback(epoch_done)])
         start = time.perf_counter()
-        dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
-            X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started)
+        try:
+            dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
+                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started)
+        except KeyboardInterrupt:
+            if checkpoint.exists():
+                err_console.print(f"interrupted: progress is kept in {checkpoint}; rerun with --resume", markup=False)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise
         elapsed = time.perf_counter() - start
     dbn.save(out, overwrite=overwrite, config={
         "ensemble": str(ensemble), "variant": variant, "strength": strength, "layers": sizes, "epochs": epochs,
@@ -281,7 +287,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     """
     warnings.showwarning = _show_warning
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode, click returns the code of typer.Exit instead of raising it
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except DeepRGError as exc:
         err_console.print(f"error: {exc}", markup=False)
         return EXIT_USER_ERROR

@@ -95,3 +95,53 @@ def test_invalid_layers():
         DeepBeliefNetwork([object()]).fit(np.zeros((3, 4)))
     with pytest.raises(InvalidParameterError, match="layer must be an integer <= 1"):
         DeepBeliefNetwork([BernoulliRBM(2, n_iter=1)], random_state=0).fit(np.zeros((3, 4))).transform(np.zeros((3, 4)), layer=2)
+
+
+def test_resume_refuses_a_checkpoint_of_another_network(tmp_path, X):
+    class Interrupt(Exception):
+        pass
+
+    def interrupt(estimator, epoch, logs):
+        raise Interrupt
+
+    path = tmp_path / "dbn.ckpt"
+    with pytest.raises(Interrupt):
+        DeepBeliefNetwork([BernoulliRBM(8, n_iter=3, callbacks=[LambdaCallback(interrupt)])],
+                          random_state=0).fit(X, checkpoint=path)
+    for other in ([BernoulliRBM(10, n_iter=3)], [BernoulliRBM(8, n_iter=3, l1=1e-2)], [SkBernoulliRBM(8, n_iter=3)]):
+        with pytest.raises(InvalidParameterError, match="another network"):
+            DeepBeliefNetwork(other, random_state=0).fit(X, checkpoint=path, resume=True)
+    with pytest.raises(InvalidParameterError, match="another network"):  # another seed is another network
+        DeepBeliefNetwork([BernoulliRBM(8, n_iter=3)], random_state=1).fit(X, checkpoint=path, resume=True)
+
+
+def test_layer_parameters_are_checked_before_any_training(X):
+    trained = []
+    first = BernoulliRBM(8, n_iter=2, callbacks=[LambdaCallback(lambda *a: trained.append(1))])
+    for bad in (BernoulliRBM(4, batch_size=0), SkBernoulliRBM(4, n_iter=-1)):
+        with pytest.raises(InvalidParameterError):
+            DeepBeliefNetwork([first, bad], random_state=0).fit(X)
+    assert trained == []
+
+
+def test_user_callbacks_are_the_same_objects(X):
+    seen = []
+
+    class Recorder(LambdaCallback):
+        pass
+
+    recorder = Recorder(lambda est, epoch, logs: seen.append(epoch))
+    DeepBeliefNetwork([BernoulliRBM(4, n_iter=2, callbacks=[recorder])], random_state=0).fit(X)
+    assert seen == [1, 2]
+
+
+def test_failed_fit_exposes_no_partial_network(X):
+    def explode(estimator, epoch, logs):
+        if estimator.n_components == 4:
+            raise RuntimeError("boom")
+
+    dbn = DeepBeliefNetwork([BernoulliRBM(8, n_iter=1), BernoulliRBM(4, n_iter=1, callbacks=[LambdaCallback(explode)])],
+                            random_state=0)
+    with pytest.raises(RuntimeError):
+        dbn.fit(X)
+    assert not hasattr(dbn, "layers_")

@@ -58,21 +58,31 @@ def test_training_raises_exact_log_likelihood(toy_distribution):
     assert rbm.history_["pseudo_likelihood"][-1] > rbm.history_["pseudo_likelihood"][0]
 
 
-def test_pcd_matches_sklearn_exact_log_likelihood(toy_distribution):
-    """Our PCD-1 without penalty or momentum and scikit-learn's PCD-1 reach the same likelihood."""
-    X = toy_distribution
+def test_pcd_matches_sklearn_exact_log_likelihood():
+    """Our PCD-1 without penalty or momentum and scikit-learn's PCD-1 learn at the same rate.
+
+    Compared mid-learning (one epoch at a small step), where the exact log-likelihood is
+    still moving fast: a 30% error in the effective learning rate shifts it by ~0.15 nats,
+    about 25 standard errors, so the test can fail.
+    """
+    rng = np.random.default_rng(7)
+    prototypes = np.array([[1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 1, 1, 0, 0]], dtype=np.float32)
+    X = np.abs(prototypes[(rng.random(2000) < 0.3).astype(int)] - (rng.random((2000, 8)) < 0.05)).astype(np.float32)
+
+    def ll(model):
+        return F.log_likelihood(X, model.components_, model.intercept_visible_, model.intercept_hidden_)
+
     ours, theirs = [], []
-    for seed in range(5):
-        rbm = BernoulliRBM(4, n_iter=20, batch_size=10, learning_rate=0.05, persistent=True, momentum=0.0,
-                           final_momentum=0.0, init_std=0.01, dtype="float64", random_state=seed).fit(X)
-        ours.append(F.log_likelihood(X, rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_))
-        sk = SkBernoulliRBM(4, n_iter=20, batch_size=10, learning_rate=0.05, random_state=seed).fit(X.astype(np.float64))
-        theirs.append(F.log_likelihood(X, sk.components_, sk.intercept_visible_, sk.intercept_hidden_))
+    for seed in range(12):
+        ours.append(ll(BernoulliRBM(4, n_iter=1, batch_size=10, learning_rate=0.01, persistent=True, momentum=0.0,
+                                    final_momentum=0.0, init_std=0.01, dtype="float64", random_state=seed).fit(X)))
+        theirs.append(ll(SkBernoulliRBM(4, n_iter=1, batch_size=10, learning_rate=0.01,
+                                        random_state=seed).fit(X.astype(np.float64))))
     ours, theirs = np.array(ours), np.array(theirs)
-    # equal in distribution over seeds: difference of means within 4 standard errors, plus
-    # 0.05 nats because sklearn samples the persistent chains' hidden units where we keep visible ones
     se = np.sqrt(ours.var(ddof=1) / len(ours) + theirs.var(ddof=1) / len(theirs))
-    assert abs(ours.mean() - theirs.mean()) < 4 * se + 0.05, (ours, theirs)
+    assert se < 0.01
+    # equal in distribution over seeds: 4 standard errors (~0.026 nats)
+    assert abs(ours.mean() - theirs.mean()) < 4 * se, (ours.mean(), theirs.mean(), se)
 
 
 def test_l1_sign_convention_shrinks_weights():
@@ -172,11 +182,60 @@ def test_early_stopping(rng):
     assert rbm.epoch_ < 50
 
 
-def test_partial_fit(rng):
+def test_partial_fit_continues_and_counts_epochs(rng):
     X = bits(rng, 100, 8)
-    rbm = BernoulliRBM(3, random_state=0).partial_fit(X)
-    assert rbm.components_.shape == (3, 8)
+    rbm = BernoulliRBM(3, random_state=0, momentum_switch=2).partial_fit(X)
+    first = rbm.components_.copy()
     assert rbm.partial_fit(X) is rbm
+    assert rbm.epoch_ == 2 and not np.array_equal(rbm.components_, first)
+    assert rbm._current_momentum() == rbm.final_momentum
+    # two partial_fit epochs equal a two-epoch fit (same schedule, same stream)
+    fitted = BernoulliRBM(3, n_iter=2, random_state=0, momentum_switch=2).fit(X)
+    np.testing.assert_array_equal(fitted.components_, rbm.components_)
+
+
+def test_resume_without_training_state_is_refused(tmp_path, rng):
+    from deeprg.rbm import DeepBeliefNetwork
+
+    X = bits(rng, 50, 6)
+    DeepBeliefNetwork([BernoulliRBM(3, n_iter=1)], random_state=0).fit(X).save(tmp_path / "m.nc")
+    layer = DeepBeliefNetwork.load(tmp_path / "m.nc").layers_[0]
+    with pytest.raises(InvalidParameterError, match="no training state to resume"):
+        layer.fit(X, resume=True)
+
+
+def test_early_stopping_survives_a_resume(tmp_path, rng):
+    """A resumed run stops at the same epoch, with the same weights, as an uninterrupted one."""
+    X = bits(rng, 200, 8)
+    kwargs = dict(n_iter=40, learning_rate=1e-4, random_state=0)
+
+    def stopper():
+        return EarlyStopping(monitor="pseudo_likelihood", patience=2, min_delta=1e-3)
+
+    whole = BernoulliRBM(3, callbacks=[stopper()], **kwargs).fit(X)
+    assert whole.epoch_ < 40
+    path = tmp_path / "ck.nc"
+
+    class Interrupt(Exception):
+        pass
+
+    def stop_at_2(est, epoch, logs):
+        if epoch == 2:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        BernoulliRBM(3, callbacks=[Checkpoint(path), LambdaCallback(stop_at_2)], **kwargs).fit(X)
+    resumed = BernoulliRBM.load_checkpoint(path, callbacks=[stopper()]).fit(X, resume=True)
+    assert resumed.epoch_ == whole.epoch_
+    np.testing.assert_array_equal(resumed.components_, whole.components_)
+
+
+def test_checkpoint_is_written_even_when_an_earlier_callback_stops(tmp_path, rng):
+    path = tmp_path / "ck.nc"
+    rbm = BernoulliRBM(3, n_iter=40, learning_rate=1e-4, random_state=0,
+                       callbacks=[EarlyStopping(monitor="pseudo_likelihood", patience=1, min_delta=1.0),
+                                  Checkpoint(path)]).fit(bits(rng, 100, 8))
+    assert BernoulliRBM.load_checkpoint(path).epoch_ == rbm.epoch_
 
 
 @pytest.mark.parametrize(
@@ -188,7 +247,7 @@ def test_partial_fit(rng):
     ],
 )
 def test_bad_data(X, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(InvalidParameterError, match=match):
         BernoulliRBM(2, n_iter=1).fit(X)
 
 
@@ -204,5 +263,5 @@ def test_bad_parameters(rng, params, match):
 
 def test_wrong_feature_count_at_transform(rng):
     rbm = BernoulliRBM(2, n_iter=1, random_state=0).fit(bits(rng, 20, 6))
-    with pytest.raises(ValueError, match="6 features"):
+    with pytest.raises(InvalidParameterError, match="6 features"):
         rbm.transform(bits(rng, 5, 7))

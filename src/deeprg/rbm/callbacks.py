@@ -70,19 +70,29 @@ class EarlyStopping(Callback):
         self.wait_ = 0
 
     def on_train_begin(self, estimator: "BernoulliRBM") -> None:
-        self.best_ = -math.inf
-        self.wait_ = 0
+        if isinstance(self.patience, bool) or not isinstance(self.patience, int) or self.patience < 1:
+            raise InvalidParameterError(f"EarlyStopping patience must be an integer >= 1; got {self.patience!r}.")
+        # replay the recorded history, so that a resumed training stops where an uninterrupted one would
+        self.best_, self.wait_ = -math.inf, 0
+        history = getattr(estimator, "history_", {})
+        key = self.monitor if self.monitor in history else "pseudo_likelihood"
+        for value in history.get(key, []):
+            self._observe(key, value)
+        if self.wait_ >= self.patience:
+            raise StopTraining(f"{key} had already stopped improving for {self.patience} epochs")
+
+    def _observe(self, key: str, value: float) -> None:
+        score = -value if ("error" in key or "gap" in key) else value
+        if score > self.best_ + self.min_delta:
+            self.best_, self.wait_ = score, 0
+        else:
+            self.wait_ += 1
 
     def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
         key = self.monitor if self.monitor in logs else "pseudo_likelihood"
         if key not in logs:
             raise InvalidParameterError(f"EarlyStopping monitors {self.monitor!r}, which is not among {sorted(logs)}.")
-        value = logs[key]
-        score = -value if ("error" in key or "gap" in key) else value
-        if score > self.best_ + self.min_delta:
-            self.best_, self.wait_ = score, 0
-            return
-        self.wait_ += 1
+        self._observe(key, logs[key])
         if self.wait_ >= self.patience:
             logger.info("early stopping at epoch %d: %s has not improved for %d epochs", epoch, key, self.patience)
             raise StopTraining(f"{key} has not improved for {self.patience} epochs")
@@ -106,6 +116,10 @@ class Checkpoint(Callback):
     def __init__(self, path: str | Path, every: int = 1) -> None:
         self.path = path
         self.every = every
+
+    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+        if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
+            raise InvalidParameterError(f"Checkpoint every must be an integer >= 1; got {self.every!r}.")
 
     def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
         if epoch % self.every == 0 or epoch == estimator.n_iter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Literal, Sequence
@@ -11,11 +12,11 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from deeprg._random import RandomState, check_random_state
+from deeprg._random import RandomState, check_random_state, seed_of
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
-from deeprg.rbm.estimator import BernoulliRBM
+from deeprg.rbm.estimator import BernoulliRBM, stored_params
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,13 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, 2**31 - 1, size=len(self.layers))
         prepared = []
-        for layer, seed in zip(self.layers, seeds, strict=True):
-            layer = clone(layer)
+        for original, seed in zip(self.layers, seeds, strict=True):
+            layer = clone(original)
+            if isinstance(original, BernoulliRBM):
+                layer.set_params(callbacks=original.callbacks)  # the user's callback objects, not deep copies
             if layer.get_params().get("random_state") is None:
                 layer.set_params(random_state=int(seed))
+            _check_layer_params(layer)
             prepared.append(layer)
         return prepared
 
@@ -119,31 +123,33 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         partial = None
         if resume and checkpoint is not None and Path(checkpoint).exists():
             done, partial = self._load_progress(checkpoint, layers)
-        data = np.asarray(X)
-        val = None if X_val is None else np.asarray(X_val)
-        self.layers_ = []
+        data, val = X, X_val
+        fitted_layers: list[Any] = []
         for index, layer in enumerate(layers):
             if index < len(done):
                 fitted = done[index]
             else:
                 if on_layer_start is not None:
                     on_layer_start(index, layer)
-                fitted = self._fit_layer(index, layer, data, val, checkpoint, partial if index == len(done) else None)
-            self.layers_.append(fitted)
+                resume_from = partial if index == len(done) else None
+                fitted = self._fit_layer(layer, data, val, checkpoint, resume_from, fitted_layers)
+            fitted_layers.append(fitted)
             if checkpoint is not None:
-                self._save_progress(checkpoint, None)
+                self._save_progress(checkpoint, fitted_layers, None)
             if index + 1 < len(layers):
                 data = fitted.transform(data)
                 val = None if val is None else fitted.transform(val)
+        self.layers_ = fitted_layers  # only a complete stack is ever exposed
         self.n_features_in_ = self.layers_[0].components_.shape[1]
         return self
 
-    def _fit_layer(self, index: int, layer: Any, data: NDArray, val: NDArray | None, checkpoint: Any, partial: Any) -> Any:
+    def _fit_layer(
+        self, layer: Any, data: Any, val: Any, checkpoint: Any, partial: Any, finished: list[Any]
+    ) -> Any:
         if not isinstance(layer, BernoulliRBM):
             return layer.fit(data)
         if partial is not None:
             layer = BernoulliRBM.from_record(partial, callbacks=layer.callbacks)
-            layer.set_params(n_iter=partial.params["n_iter"])
         if checkpoint is not None:
             from deeprg.rbm.callbacks import Callback
 
@@ -151,18 +157,19 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
 
             class _Progress(Callback):
                 def on_epoch_end(self, estimator: BernoulliRBM, epoch: int, logs: dict[str, float]) -> None:
-                    dbn._save_progress(checkpoint, estimator)
+                    dbn._save_progress(checkpoint, finished, estimator)
 
-            layer.set_params(callbacks=[*layer.callbacks, _Progress()])
+            # first, so that the epoch is saved even if a user callback then raises
+            layer.set_params(callbacks=[_Progress(), *layer.callbacks])
         layer.fit(data, X_val=val, resume=partial is not None)
         if checkpoint is not None:
-            layer.set_params(callbacks=list(layer.callbacks)[:-1])
+            layer.set_params(callbacks=list(layer.callbacks)[1:])
         return layer
 
-    def _save_progress(self, path: str | Path, current: BernoulliRBM | None) -> None:
+    def _save_progress(self, path: str | Path, finished: list[Any], current: BernoulliRBM | None) -> None:
         from deeprg.io import save_model
 
-        records = [layer_record(layer) for layer in self.layers_]
+        records = [layer_record(layer) for layer in finished]
         if current is not None:
             records.append(current.to_record(checkpoint=True))
         save_model(records, path, overwrite=True, checkpoint=True, config=self._config())
@@ -175,6 +182,16 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         partial = next((r for r in model.layers if r.state), None)
         if len(model.layers) > len(layers):
             raise InvalidParameterError(f"checkpoint {path} has {len(model.layers)} layers; this network has {len(layers)}.")
+        for index, (record, layer) in enumerate(zip(model.layers, layers, strict=False)):
+            expected = stored_params(layer)
+            if record.estimator != _layer_kind(layer) or json.dumps(record.params, sort_keys=True) != json.dumps(
+                expected, sort_keys=True
+            ):
+                raise InvalidParameterError(
+                    f"checkpoint {path} was written for another network (layer {index + 1}: {record.estimator} "
+                    f"{record.params} vs {_layer_kind(layer)} {expected}); resume with the same options, "
+                    "or delete the checkpoint to start afresh."
+                )
         logger.info("resuming from %s: %d finished layer(s)%s", path, len(finished),
                     f", layer {len(finished) + 1} at epoch {partial.epoch}" if partial else "")
         return [layer_from_record(r) for r in finished], partial
@@ -265,7 +282,7 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def _config(self) -> dict[str, Any]:
-        return {"n_layers": len(self.layers), "random_state": self.random_state if isinstance(self.random_state, (int, type(None))) else None}
+        return {"n_layers": len(self.layers), "random_state": seed_of(self.random_state)}
 
     def save(self, path: str | Path, *, overwrite: bool = False, config: dict[str, Any] | None = None) -> Path:
         """Write the fitted network as a ``deeprg.model`` file (arrays only, never pickles)."""
@@ -294,16 +311,25 @@ def layer_record(layer: Any):
 
     if isinstance(layer, BernoulliRBM):
         return layer.to_record()
-    params = {k: v for k, v in layer.get_params().items()}
-    if not isinstance(params.get("random_state"), (int, type(None))):
-        params["random_state"] = None
     return LayerRecord(
         components=np.asarray(layer.components_),
         intercept_hidden=np.asarray(layer.intercept_hidden_),
         intercept_visible=np.asarray(layer.intercept_visible_),
         estimator=_layer_kind(layer),
-        params=params,
+        params=stored_params(layer),
+        epoch=int(layer.n_iter),
     )
+
+
+def _check_layer_params(layer: Any) -> None:
+    """Validate a layer's parameters before any layer trains (a bad top layer fails at once)."""
+    if isinstance(layer, BernoulliRBM):
+        layer._check_params()
+        return
+    try:
+        layer._validate_params()  # scikit-learn's own parameter validation
+    except (ValueError, TypeError) as exc:
+        raise InvalidParameterError(f"invalid scikit-learn BernoulliRBM parameter: {exc}") from exc
 
 
 def layer_from_record(record) -> Any:

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from deeprg._random import RandomState, check_random_state
+from deeprg._random import RandomState, check_random_state, seed_of
 from deeprg._validation import check_int, check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
@@ -31,6 +31,13 @@ logger = logging.getLogger(__name__)
 
 _PENALTY_METHODS = ("subgradient", "proximal")
 _DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def stored_params(estimator: Any) -> dict[str, Any]:
+    """Parameters saved with a layer: ``get_params()`` without callbacks, with an integer seed or None."""
+    params = {k: v for k, v in estimator.get_params().items() if k != "callbacks"}
+    params["random_state"] = seed_of(params.get("random_state"))
+    return params
 
 
 class BernoulliRBM(TransformerMixin, BaseEstimator):
@@ -187,7 +194,10 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
     def _validate_X(self, X: ArrayLike, *, reset: bool, name: str = "X") -> NDArray[np.floating]:
         """Check shape, finiteness and values, and cast to ``dtype``."""
         dtype = _DTYPES.get(self.dtype, np.float32)
-        X = validate_data(self, X, reset=reset, dtype=[dtype, np.float64], accept_sparse=False)
+        try:
+            X = validate_data(self, X, reset=reset, dtype=[dtype, np.float64], accept_sparse=False)
+        except ValueError as exc:  # NaN, wrong feature count, empty or sparse input
+            raise InvalidParameterError(f"{name}: {exc}") from exc
         return self._check_unit_interval(np.asarray(X, dtype=dtype), name)
 
     def _check_unit_interval(self, X: NDArray[np.floating], name: str) -> NDArray[np.floating]:
@@ -228,23 +238,28 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         X_val : array_like, shape (n_val, n_features), optional
             Held-out data for ``pseudo_likelihood_val`` and ``free_energy_gap``.
         resume : bool, default False
-            Continue from the current training state (after
-            :meth:`load_checkpoint`, or after an interrupted ``fit``) up to ``n_iter``
-            epochs in all, instead of starting afresh.
+            Continue from the current training state up to ``n_iter`` epochs in all,
+            instead of starting afresh. After :meth:`load_checkpoint` this continues
+            bit for bit; after a ``fit`` interrupted in memory it continues from
+            wherever that epoch stopped.
 
         Returns
         -------
         self
         """
         self._check_params()
-        can_resume = resume and hasattr(self, "_rng") and hasattr(self, "components_")
-        X = self._validate_X(X, reset=not can_resume)
+        if resume and not hasattr(self, "_rng"):
+            raise InvalidParameterError(
+                "there is no training state to resume: load a checkpoint (BernoulliRBM.load_checkpoint, "
+                "written by save_checkpoint or the Checkpoint callback), not a model file."
+            )
+        X = self._validate_X(X, reset=not resume)
         X_val = None if X_val is None else self._validate_X(X_val, reset=False, name="X_val")
-        if not can_resume:
+        if not resume:
             self._initialize(X.shape[1])
-        for cb in self.callbacks:
-            cb.on_train_begin(self)
         try:
+            for cb in self.callbacks:
+                cb.on_train_begin(self)
             while self.epoch_ < self.n_iter:
                 self._run_epoch(X, X_val)
         except StopTraining as stop:
@@ -255,18 +270,22 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         return self
 
     def partial_fit(self, X: ArrayLike, y: Any = None) -> "BernoulliRBM":
-        """Make one pass of mini-batch updates over ``X`` (initialising the model if needed).
+        """Make one epoch of mini-batch updates over ``X`` (initialising the model if needed).
+
+        Counts as an epoch for the momentum schedule (``epoch_`` increases); no metrics
+        are recorded.
 
         Returns
         -------
         self
         """
         self._check_params()
-        first = not hasattr(self, "components_")
+        first = not hasattr(self, "_rng")
         X = self._validate_X(X, reset=first)
         if first:
             self._initialize(X.shape[1])
         self._sweep(X, self._current_momentum())
+        self.epoch_ += 1
         return self
 
     def _current_momentum(self) -> float:
@@ -317,8 +336,14 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         for key, value in logs.items():
             self.history_.setdefault(key, []).append(float(value))
         logger.debug("epoch %d: %s", self.epoch_, logs)
-        for cb in self.callbacks:
-            cb.on_epoch_end(self, self.epoch_, logs)
+        stop: StopTraining | None = None
+        for cb in self.callbacks:  # every callback sees the epoch (a checkpoint too), then we stop
+            try:
+                cb.on_epoch_end(self, self.epoch_, logs)
+            except StopTraining as exc:
+                stop = exc
+        if stop is not None:
+            raise stop
 
     # ------------------------------------------------------------------ inference
     def transform(self, X: ArrayLike) -> NDArray[np.floating]:
@@ -375,8 +400,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         from deeprg.io import LayerRecord
 
         check_is_fitted(self)
-        params = {k: v for k, v in self.get_params().items() if k not in ("callbacks", "random_state")}
-        params["random_state"] = self.random_state if isinstance(self.random_state, (int, type(None))) else None
+        params = stored_params(self)
         record = LayerRecord(
             components=self.components_,
             intercept_hidden=self.intercept_hidden_,
@@ -401,6 +425,11 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
     @classmethod
     def from_record(cls, record, *, callbacks: Sequence[Callback] = ()) -> "BernoulliRBM":
         """Rebuild an estimator (with its training state if the record has one) from a :class:`deeprg.io.LayerRecord`."""
+        if record.estimator != "deeprg.rbm.BernoulliRBM":
+            raise InvalidParameterError(
+                f"this layer was trained by {record.estimator}, not deeprg.rbm.BernoulliRBM; "
+                "load it with DeepBeliefNetwork.load."
+            )
         params = dict(record.params)
         est = cls(**params, callbacks=callbacks)
         est.components_ = np.array(record.components)
