@@ -228,21 +228,21 @@ def train(
 
 def _model_table(dbn: Any, X: Any, title: str) -> Table:
     """Per layer: size, estimator, pseudo-likelihood per spin of its own input, weight statistics."""
-    from deeprg.rbm import functional as F
-    from deeprg.rbm.monitoring import monitoring_bits
+    from deeprg.rbm.monitoring import epoch_metrics
 
     table = Table(title=title, header_style="bold")
-    for column in ("layer", "units", "estimator", "pseudo-likelihood / spin", "reconstruction error", "|W| mean", "epochs"):
+    for column in ("layer", "units", "estimator", "pseudo-likelihood / spin", "reconstruction error", "sparsity", "epochs"):
         table.add_column(column)
-    data = X[:256]
+    data = X
     for index, layer in enumerate(dbn.layers_):
+        # the same metrics, on the same monitored samples, for deeprg and scikit-learn layers
         W = np.asarray(layer.components_, dtype=np.float64)
         b, c = np.asarray(layer.intercept_visible_, np.float64), np.asarray(layer.intercept_hidden_, np.float64)
-        v = monitoring_bits(np.asarray(data, np.float64))
+        logs = epoch_metrics(np.asarray(data, np.float64), None, W, b, c)
         table.add_row(
             str(index + 1), f"{W.shape[1]} -> {W.shape[0]}", type(layer).__module__.split(".")[0],
-            f"{F.pseudo_log_likelihood(v, W, b, c).mean():.4f}", f"{F.reconstruction_error(v, W, b, c):.4f}",
-            f"{np.abs(W).mean():.4f}", str(getattr(layer, "epoch_", getattr(layer, "n_iter", ""))),
+            f"{logs['pseudo_likelihood']:.4f}", f"{logs['reconstruction_error']:.4f}",
+            f"{logs['weight_sparsity']:.1%}", str(getattr(layer, "epoch_", getattr(layer, "n_iter", ""))),
         )
         data = layer.transform(data)
     return table
@@ -252,18 +252,19 @@ def _model_table(dbn: Any, X: Any, title: str) -> Table:
 def info(path: Path = typer.Argument(..., help="A deeprg file: an ensemble or a model.")) -> None:
     """Describe a deeprg file: its metadata and a summary of its contents."""
     from deeprg.io import MODEL_FORMAT, file_format, load_ensemble, load_model
+    from deeprg.rbm.monitoring import weight_sparsity
 
     if file_format(path) == MODEL_FORMAT:
         model = load_model(path)
         table = Table(title=f"{path}: deeprg model, {len(model.layers)} layer(s)"
                       + (" (checkpoint)" if model.checkpoint else ""), header_style="bold")
-        for column in ("layer", "units", "estimator", "epochs", "final pseudo-likelihood / spin", "|W| mean", "|W| < 1e-3"):
+        for column in ("layer", "units", "estimator", "epochs", "final pseudo-likelihood / spin", "|W| mean", "sparsity"):
             table.add_column(column)
         for index, layer in enumerate(model.layers):
             W = np.asarray(layer.components)
             pl = layer.history.get("pseudo_likelihood", [])
             table.add_row(str(index + 1), f"{W.shape[1]} -> {W.shape[0]}", layer.estimator, str(layer.epoch),
-                          f"{pl[-1]:.4f}" if pl else "-", f"{np.abs(W).mean():.4f}", f"{np.mean(np.abs(W) < 1e-3):.1%}")
+                          f"{pl[-1]:.4f}" if pl else "-", f"{np.abs(W).mean():.4f}", f"{weight_sparsity(W):.1%}")
         console.print(table)
         console.print(f"written by deeprg {model.deeprg_version} on {model.created}; config: {model.config}")
         return

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from unit_interval import UnitIntervalRBM
 
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork, LambdaCallback, make_layers
@@ -145,3 +147,8 @@ def test_failed_fit_exposes_no_partial_network(X):
     with pytest.raises(RuntimeError):
         dbn.fit(X)
     assert not hasattr(dbn, "layers_")
+
+
+@parametrize_with_checks([DeepBeliefNetwork([UnitIntervalRBM(3, n_iter=2), UnitIntervalRBM(2, n_iter=2)], random_state=0)])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)

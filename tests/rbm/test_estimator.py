@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from scipy.special import expit
 from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from unit_interval import UnitIntervalRBM
 
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import BernoulliRBM, Checkpoint, EarlyStopping, LambdaCallback
@@ -13,18 +13,6 @@ from deeprg.rbm import functional as F
 
 def bits(rng, n, d, p=0.3):
     return (rng.random((n, d)) < p).astype(np.float32)
-
-
-class UnitIntervalRBM(BernoulliRBM):
-    """scikit-learn's generic checks feed arbitrary reals, which a Bernoulli RBM refuses.
-
-    This subclass maps them to bits after all of the estimator's own validation
-    (shape, sparse, NaN, feature count), so the checks exercise every real code path; the
-    [0, 1] contract itself is tested in ``test_bad_data``.
-    """
-
-    def _check_unit_interval(self, X, name):
-        return (expit(X) > 0.5).astype(X.dtype)
 
 
 @parametrize_with_checks([UnitIntervalRBM(n_components=3, n_iter=2, random_state=0),

@@ -35,18 +35,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deeprg.io._model_read import model_from_dataset
+from deeprg.io._model_write import model_to_dataset
 from deeprg.io.container import (
     read_dataset,
     write_dataset,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
-from deeprg.io._model_read import model_from_dataset
-from deeprg.io._model_write import model_to_dataset
 from deeprg.io.records import FORMAT, FORMAT_VERSION, LayerRecord, ModelFile
 
 __all__ = [

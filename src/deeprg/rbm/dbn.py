@@ -10,7 +10,7 @@ from typing import Any, Literal, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from deeprg._random import RandomState, check_random_state, seed_of
 from deeprg._validation import check_int
@@ -118,6 +118,10 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         -------
         self
         """
+        try:
+            X = validate_data(self, X, reset=True, dtype=[np.float32, np.float64], accept_sparse=False)
+        except ValueError as exc:  # NaN, empty or sparse input
+            raise InvalidParameterError(f"X: {exc}") from exc
         layers = self._prepared_layers()
         done: list[Any] = []
         partial = None
@@ -140,7 +144,6 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
                 data = fitted.transform(data)
                 val = None if val is None else fitted.transform(val)
         self.layers_ = fitted_layers  # only a complete stack is ever exposed
-        self.n_features_in_ = self.layers_[0].components_.shape[1]
         return self
 
     def _fit_layer(
@@ -197,6 +200,11 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         return [layer_from_record(r) for r in finished], partial
 
     # ------------------------------------------------------------------ inference
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # the output dtype is that of the layers
+        return tags
+
     def _check_layer(self, layer: int | None) -> int:
         check_is_fitted(self)
         n = len(self.layers_)

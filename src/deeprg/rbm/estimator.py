@@ -1,9 +1,12 @@
 """A Bernoulli restricted Boltzmann machine as a scikit-learn estimator.
 
-Training follows Hinton & Salakhutdinov's ``rbm.m``, the code Mehta & Schwab
-started from: contrastive divergence, momentum 0.5 switching to 0.9, and a
-weight penalty inside the momentum update, where Mehta & Schwab replaced weight
-decay by an L1 term. Unlike scikit-learn's ``BernoulliRBM`` it offers CD-k and
+Training follows the schedule of Hinton & Salakhutdinov's ``rbm.m``, the code
+Mehta & Schwab started from: momentum 0.5 switching to 0.9, weights initialised
+as 0.1 N(0, 1), and a weight penalty inside the momentum update, where Mehta &
+Schwab replaced weight decay by an L1 term. The negative phase is standard
+CD-k on sampled visible states; ``rbm.m`` uses the mean-field reconstruction
+P(v|h) there instead, which biases the model statistics (see
+:func:`deeprg.rbm.functional.cd_statistics`). Unlike scikit-learn's ``BernoulliRBM`` it offers CD-k and
 persistent CD, L1 / L2 / no penalty, momentum, reshuffling, float32 and a
 deterministic pseudo-likelihood, and it can checkpoint and resume bit for bit.
 """

@@ -43,6 +43,12 @@ def monitoring_bits(X: NDArray) -> NDArray:
     return F.sample_bernoulli(X, np.random.default_rng(_MONITOR_SEED))
 
 
+def weight_sparsity(W: NDArray) -> float:
+    """Fraction of weights whose magnitude is at most 1e-3 of the largest (1.0 for all-zero weights)."""
+    largest = float(np.abs(W).max()) if W.size else 0.0
+    return float(np.mean(np.abs(W) <= 1e-3 * largest)) if largest else 1.0
+
+
 def epoch_metrics(X: NDArray, X_val: NDArray | None, W: NDArray, b: NDArray, c: NDArray) -> dict[str, float]:
     """Pseudo-likelihood per spin, reconstruction error and weight sparsity (and held-out figures).
 
@@ -61,11 +67,10 @@ def epoch_metrics(X: NDArray, X_val: NDArray | None, W: NDArray, b: NDArray, c: 
     dict of str to float
     """
     monitored = monitoring_bits(X[monitoring_indices(len(X))])
-    largest = float(np.abs(W).max()) if W.size else 0.0
     logs = {
         "pseudo_likelihood": float(F.pseudo_log_likelihood(monitored, W, b, c).mean()),
         "reconstruction_error": float(F.reconstruction_error(monitored, W, b, c)),
-        "weight_sparsity": float(np.mean(np.abs(W) <= 1e-3 * largest)) if largest else 1.0,
+        "weight_sparsity": weight_sparsity(W),
     }
     if X_val is not None:
         held_out = monitoring_bits(X_val[:MONITOR_SAMPLES])
