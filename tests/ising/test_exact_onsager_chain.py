@@ -238,3 +238,13 @@ class TestChain:
             decimated_coupling(0.3, factor=0)
         with pytest.raises(InvalidParameterError, match="finite"):
             decimated_coupling([0.3, np.inf])
+
+
+def test_decimated_coupling_keeps_full_precision_from_tiny_to_huge_couplings():
+    """K' = (1/2) ln cosh 2K against closed forms that do not cancel: (1/2) log1p(2 sinh^2 K) for
+    small K and K - (1/2) ln 2 + (1/2) log1p(e^{-4K}) for large K (a 5% error at K = 1e-8 once)."""
+    from deeprg.ising.exact import decimated_coupling
+
+    for K in np.logspace(-30, 1.6, 200):
+        reference = 0.5 * np.log1p(2 * np.sinh(K) ** 2) if K < 1 else K - 0.5 * np.log(2) + 0.5 * np.log1p(np.exp(-4 * K))
+        assert decimated_coupling(K) == pytest.approx(reference, rel=5e-14), K

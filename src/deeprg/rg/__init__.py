@@ -1,1 +1,50 @@
-"""Renormalization-group analysis: receptive fields, locality, block spins, flows, the exact 1D mapping."""
+"""Renormalization-group analysis: receptive fields, locality, block spins, flows, the exact 1D mapping.
+
+Mehta & Schwab show pictures and say the receptive fields "look like block spins";
+this package turns that into measurements:
+
+- :mod:`~deeprg.rg.receptive`: the paper's linear receptive fields and data-driven response fields;
+- :mod:`~deeprg.rg.locality`: how concentrated each field is, against a smoothness-preserving null;
+- :mod:`~deeprg.rg.blockspin` and :mod:`~deeprg.rg.flows`: block-spin RG and observables along
+  the flow, for block spins and for the network's layers;
+- :mod:`~deeprg.rg.matching`: hidden units against block spins of the matching size;
+- :mod:`~deeprg.rg.exact1d` and :mod:`~deeprg.rg.trace`: Mehta & Schwab's exact 1D decimation
+  RBM, and how far a trained RBM is from an exact RG step.
+"""
+
+from deeprg.rg.blockspin import block_positions, block_spin
+from deeprg.rg.exact1d import coarse_grained_couplings, decimation_flow, decimation_rbm
+from deeprg.rg.locality import (
+    LOCALITY_Z_THRESHOLD,
+    LocalityReport,
+    circular_centroid,
+    locality_scan,
+    locality_scores,
+    radius_of_gyration,
+    scale_growth,
+)
+from deeprg.rg.matching import BlockMatch, hidden_block_correlation, matching_block_size
+from deeprg.rg.receptive import receptive_fields, response_fields
+from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
+
+__all__ = [
+    "LOCALITY_Z_THRESHOLD",
+    "BlockMatch",
+    "LocalityReport",
+    "block_positions",
+    "block_spin",
+    "circular_centroid",
+    "coarse_grained_couplings",
+    "decimation_flow",
+    "decimation_rbm",
+    "hidden_block_correlation",
+    "locality_scan",
+    "locality_scores",
+    "matching_block_size",
+    "radius_of_gyration",
+    "rbm_trace_distance",
+    "receptive_fields",
+    "response_fields",
+    "scale_growth",
+    "trace_condition_violation",
+]

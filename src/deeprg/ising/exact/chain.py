@@ -37,11 +37,21 @@ def _log_2cosh(K: float) -> float:
     return abs(K) + float(np.log1p(np.exp(-2.0 * abs(K))))
 
 
+def _log1mexp(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:math:`\\ln(1 - e^x)` for :math:`x \\le 0` without cancellation (Maechler 2012).
+
+    ``log(-expm1(x))`` near 0 and ``log1p(-exp(x))`` below :math:`-\\ln 2`, each where it is exact.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        near_zero = x > -np.log(2.0)
+        return np.where(near_zero, np.log(-np.expm1(np.where(near_zero, x, -1.0))), np.log1p(-np.exp(np.minimum(x, 0.0))))
+
+
 def _log_abs_tanh(K: NDArray[np.float64]) -> NDArray[np.float64]:
     """ln|tanh K| without cancellation (``-inf`` at K = 0)."""
     a = np.abs(K)
-    with np.errstate(divide="ignore"):
-        return np.log(-np.expm1(-2.0 * a)) - np.log1p(np.exp(-2.0 * a))
+    return _log1mexp(-2.0 * a) - np.log1p(np.exp(-2.0 * a))
 
 
 def _reduced_coupling(beta: float, coupling: float) -> float:
@@ -188,7 +198,7 @@ def decimated_coupling(K: ArrayLike, factor: int = 2) -> float | NDArray[np.floa
         # artanh(a) = (log1p(a) - ln(1 - a)) / 2 with 1 - a = -expm1(b ln|t|); for large |K|,
         # ln|t| ~ -2 e^{-2|K|} underflows, and ln(1 - a) = ln(2b) - 2|K| up to O(b e^{-2|K|})
         asymptotic = np.log(2.0 * factor) - 2.0 * abs_k < np.log(1e-12)
-        log_one_minus_a = np.where(asymptotic, np.log(2.0 * factor) - 2.0 * abs_k, np.log(-np.expm1(factor * log_t)))
+        log_one_minus_a = np.where(asymptotic, np.log(2.0 * factor) - 2.0 * abs_k, _log1mexp(factor * log_t))
         magnitude = 0.5 * (np.log1p(a) - log_one_minus_a)
     sign = np.sign(k) if factor % 2 else np.ones_like(k)
     return as_output(np.where(k == 0, 0.0, sign * magnitude))

@@ -1,0 +1,15 @@
+"""One function per figure: ``plot_x(data, *, ax=None) -> Axes``; the report composes them.
+
+Without ``ax`` each function draws on a new :class:`matplotlib.figure.Figure` (no pyplot, no display).
+"""
+
+from deeprg.plots.images import plot_configurations, plot_fields, plot_reconstructions
+from deeprg.plots.training import plot_block_correlation, plot_learning_curves
+
+__all__ = [
+    "plot_block_correlation",
+    "plot_configurations",
+    "plot_fields",
+    "plot_learning_curves",
+    "plot_reconstructions",
+]
