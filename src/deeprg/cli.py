@@ -249,6 +249,42 @@ def _model_table(dbn: Any, X: Any, title: str) -> Table:
 
 
 @app.command()
+def analyze(
+    model: Path = typer.Argument(..., help="Model file written by `deeprg train`."),
+    ensemble: Path = typer.Argument(..., help="The ensemble the model was trained on."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for the figures (PNG) and metrics.json."),
+    surrogates: int = typer.Option(200, "--surrogates", help="Null fields per unit for the locality z-scores."),
+    seed: int = typer.Option(0, "--seed", help="Seed of nulls, tie breaks and sampled hidden states."),
+) -> None:
+    """Measure whether a trained network does block-spin RG: receptive fields, locality, flows."""
+    from deeprg.analysis import analyze_network, write_metrics
+    from deeprg.io import load_ensemble
+    from deeprg.rbm import DeepBeliefNetwork
+
+    dbn = DeepBeliefNetwork.load(model)
+    samples = load_ensemble(ensemble)
+    out.mkdir(parents=True, exist_ok=True)
+    with _progress() as progress:
+        task = progress.add_task("analyzing", total=None)
+        metrics = analyze_network(dbn, samples, out, n_surrogates=surrogates, random_state=seed,
+                                  progress=lambda message: progress.update(task, description=message))
+    write_metrics(metrics, out / "metrics.json")
+    table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
+    for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)"):
+        table.add_column(column)
+    for layer in metrics["layers"]:
+        match = layer["block_match"]
+        table.add_row(
+            str(layer["layer"]), str(layer["n_units"]), "yes" if layer["is_local"] else "no",
+            f"{layer['z']:.1f}" if layer["z"] is not None else "-", f"{layer['fitted_block_size']:g}",
+            f"{layer['radius_of_gyration']:.2f}",
+            f"{match['median_best_correlation']:.2f} ({match['median_null_correlation']:.2f})" if match else "-",
+        )
+    console.print(table)
+    console.print(f"figures and metrics.json in {out}")
+
+
+@app.command()
 def info(path: Path = typer.Argument(..., help="A deeprg file: an ensemble or a model.")) -> None:
     """Describe a deeprg file: its metadata and a summary of its contents."""
     from deeprg.io import MODEL_FORMAT, file_format, load_ensemble, load_model

@@ -14,6 +14,7 @@ this package turns that into measurements:
 
 from deeprg.rg.blockspin import block_positions, block_spin
 from deeprg.rg.exact1d import coarse_grained_couplings, decimation_flow, decimation_rbm
+from deeprg.rg.flows import FlowPoint, block_spin_flow, compare_flows, dbn_flow, flow_observables
 from deeprg.rg.locality import (
     LOCALITY_Z_THRESHOLD,
     LocalityReport,
@@ -30,6 +31,11 @@ from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
 __all__ = [
     "LOCALITY_Z_THRESHOLD",
     "BlockMatch",
+    "FlowPoint",
+    "block_spin_flow",
+    "compare_flows",
+    "dbn_flow",
+    "flow_observables",
     "LocalityReport",
     "block_positions",
     "block_spin",

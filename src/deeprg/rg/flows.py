@@ -289,7 +289,7 @@ def _scattered_statistics(
     bins = np.floor(pd / bin_width + 0.5).astype(np.int64)
     order = np.argsort(bins, kind="stable")
     pi, pj, pd, bins = pi[order], pj[order], pd[order], bins[order]
-    labels, starts, counts = np.unique(bins, return_index=True, return_counts=True)
+    _, starts, counts = np.unique(bins, return_index=True, return_counts=True)
     sums = _pair_sums(spins, pi, pj, starts.astype(np.int64))
     distance = np.add.reduceat(pd, starts) / counts
     return nn, sums / counts, distance, counts.astype(np.int64)

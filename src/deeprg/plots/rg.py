@@ -1,0 +1,88 @@
+"""RG measurements: locality against its nulls, scale growth, flows, the penalty scan."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from deeprg.plots._axes import axes
+
+
+def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Per-unit z-scores of the primary locality statistic, against both nulls, with the threshold.
+
+    ``report`` is a :class:`deeprg.rg.LocalityReport`; the smoothness-preserving (phase) null
+    decides, the permutation null is drawn beside it to show how generous it is.
+    """
+    ax = axes(ax)
+    names = list(report.nulls)
+    z_all = [np.asarray(report.z("window_fraction", null=name))[report.alive] for name in names]
+    finite = np.concatenate([z[np.isfinite(z)] for z in z_all]) if z_all else np.array([0.0])
+    top = max(float(np.percentile(finite, 99)) if finite.size else 1.0, report.threshold + 1)
+    bins = np.linspace(min(float(finite.min()) if finite.size else -3, -3), top, 40)
+    for name, z in zip(names, z_all, strict=True):
+        ax.hist(np.clip(z[np.isfinite(z)], bins[0], bins[-1]), bins=bins, alpha=0.6,
+                label=f"vs {name} null (median {np.median(z):.1f})")
+    ax.axvline(report.threshold, color="k", ls="--", lw=1, label=f"threshold z = {report.threshold:g}")
+    ax.set_xlabel("z of the b x b window fraction at the fitted b (positive = more local than the null)")
+    ax.set_ylabel("units")
+    ax.set_title(title or ("local" if report.is_local else "not local"))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_scale_growth(growth: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
+    """Scale of each layer's fields (equivalent block size and fitted b) against depth.
+
+    ``growth`` is the dict of :func:`deeprg.rg.scale_growth`; block-spin RG would double
+    the scale at each layer of Mehta & Schwab's 1600-400-100-25 network (dotted line).
+    """
+    ax = axes(ax)
+    layers = np.asarray(growth["layers"])
+    ax.plot(layers, growth["median_equivalent_block_size"], "o-", label="equivalent block size (from R_g)")
+    ax.plot(layers, growth["median_fitted_block_size"], "s--", label="fitted block size b")
+    first = growth["median_fitted_block_size"][0] or 1.0
+    ax.plot(layers, first * 2.0 ** (layers - layers[0]), ":", color="0.4", label="doubling per layer")
+    ax.set_yscale("log", base=2)
+    ax.set_xticks(layers)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("scale (lattice spacings)")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_flows(comparison: Mapping[str, Any], observable: str = "binder_cumulant", *, ax: Axes | None = None) -> Axes:
+    """An observable along the block-spin flow and along the network's layers, with error bars.
+
+    ``comparison`` is the dict of :func:`deeprg.rg.compare_flows`.
+    """
+    ax = axes(ax)
+    levels = comparison["levels"]
+    for key, label, marker in (("block", "block-spin RG", "o"), ("dbn", "network layers", "s")):
+        x = [lv["level"] for lv in levels if lv.get(key)]
+        est = [lv[key][observable] for lv in levels if lv.get(key)]
+        ax.errorbar(x, [e["mean"] for e in est], yerr=[e["error"] or 0 for e in est], marker=marker, capsize=3, label=label)
+    ax.set_xlabel("level (0 = the lattice)")
+    ax.set_ylabel(observable.replace("_", " "))
+    ax.set_xticks([lv["level"] for lv in levels])
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_locality_scan(scan: Sequence[Mapping[str, Any]], *, ax: Axes | None = None) -> Axes:
+    """Locality (median z) and pseudo-likelihood per spin against the L1 strength: the trade-off."""
+    ax = axes(ax)
+    strengths = [row["l1"] for row in scan]
+    ax.plot(strengths, [row["median_z"] for row in scan], "o-", color="C0", label="locality: median z")
+    threshold = scan[0]["locality"]["threshold"] if scan else 3.0
+    ax.axhline(threshold, color="C0", ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("L1 strength")
+    ax.set_ylabel("median z (vs phase null)", color="C0")
+    twin = ax.twinx()
+    twin.plot(strengths, [row["pseudo_likelihood"] for row in scan], "s--", color="C1")
+    twin.set_ylabel("pseudo-likelihood per spin", color="C1")
+    ax.set_title("looks like RG vs models the data")
+    return ax
