@@ -11,11 +11,11 @@ from deeprg.ising import IsingModel, WolffSampler
 from deeprg.ising.exact import BINDER_CRITICAL, CRITICAL_COUPLING
 from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork
 from deeprg.rg.blockspin import block_positions, block_spin
+from deeprg.rg.flowcompare import compare_flows
 from deeprg.rg.flows import (
     BinnedCorrelation,
     FlowPoint,
     block_spin_flow,
-    compare_flows,
     dbn_flow,
     flow_observables,
 )
@@ -360,7 +360,7 @@ def point(n_units: int, u4: float, nn: float, error: float = 0.001, m: float = 0
         abs_magnetization=Estimate(m, error),
         binder_cumulant=Estimate(u4, error),
         nn_correlation=Estimate(nn, error),
-        correlation=BinnedCorrelation(empty, empty, empty, np.empty(0, dtype=np.int64)),
+        correlation=BinnedCorrelation(empty, empty, empty, n_pairs=np.empty(0, dtype=np.int64)),
         n_units=n_units,
         spacing=1.0,
     )

@@ -14,7 +14,8 @@ this package turns that into measurements:
 
 from deeprg.rg.blockspin import block_positions, block_spin
 from deeprg.rg.exact1d import coarse_grained_couplings, decimation_flow, decimation_rbm
-from deeprg.rg.flows import FlowPoint, block_spin_flow, compare_flows, dbn_flow, flow_observables
+from deeprg.rg.flowcompare import compare_flows
+from deeprg.rg.flows import FlowPoint, block_spin_flow, dbn_flow, flow_observables
 from deeprg.rg.locality import (
     LOCALITY_Z_THRESHOLD,
     LocalityReport,
