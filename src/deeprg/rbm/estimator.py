@@ -23,24 +23,16 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from deeprg._random import RandomState, check_random_state, seed_of
-from deeprg._validation import check_int, check_real
+from deeprg._random import RandomState, check_random_state
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
+from deeprg.rbm._params import DTYPES as _DTYPES
+from deeprg.rbm._params import check_rbm_params, stored_params
 from deeprg.rbm.callbacks import Callback, StopTraining
 from deeprg.rbm.monitoring import epoch_metrics
 
 logger = logging.getLogger(__name__)
 
-_PENALTY_METHODS = ("subgradient", "proximal")
-_DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-def stored_params(estimator: Any) -> dict[str, Any]:
-    """Parameters saved with a layer: ``get_params()`` without callbacks, with an integer seed or None."""
-    params = {k: v for k, v in estimator.get_params().items() if k != "callbacks"}
-    params["random_state"] = seed_of(params.get("random_state"))
-    return params
 
 
 class BernoulliRBM(TransformerMixin, BaseEstimator):
@@ -164,30 +156,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> None:
-        check_int(self.n_components, "n_components", minimum=1)
-        check_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
-        check_int(self.batch_size, "batch_size", minimum=1)
-        check_int(self.n_iter, "n_iter", minimum=0)
-        check_int(self.cd_k, "cd_k", minimum=1)
-        check_real(self.l1, "l1", minimum=0.0)
-        check_real(self.l2, "l2", minimum=0.0)
-        for name in ("momentum", "final_momentum"):
-            value = check_real(getattr(self, name), name, minimum=0.0)
-            if value >= 1.0:
-                raise InvalidParameterError(f"{name} must be in [0, 1); got {value}.")
-        check_int(self.momentum_switch, "momentum_switch", minimum=0)
-        check_real(self.init_std, "init_std", minimum=0.0)
-        if self.penalty_method not in _PENALTY_METHODS:
-            raise InvalidParameterError(
-                f"penalty_method must be one of {_PENALTY_METHODS}; got {self.penalty_method!r}."
-            )
-        if self.dtype not in _DTYPES:
-            raise InvalidParameterError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}.")
-        for cb in self.callbacks:
-            if not isinstance(cb, Callback):
-                raise InvalidParameterError(
-                    f"callbacks must be deeprg.rbm.callbacks.Callback instances; got {type(cb).__name__}."
-                )
+        check_rbm_params(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
