@@ -29,6 +29,25 @@ ANALYSIS_SAMPLES = 2000
 METRICS_VERSION = 1
 
 
+def _flow_block_sizes(dbn: Any, L: int) -> tuple[int, ...]:
+    """Block sizes matching the layers (1 = the lattice), e.g. 1, 2, 4, 8 for 1600-400-100-25.
+
+    A layer whose units do not tile the lattice gets the next power of two, as in Mehta & Schwab.
+    """
+    from deeprg.rg import matching_block_size
+
+    sizes = [1]
+    for layer in dbn.layers_:
+        try:
+            b = matching_block_size(L * L, int(np.asarray(layer.components_).shape[0]))
+        except InvalidParameterError:
+            b = 2 * sizes[-1]
+        if L % b or L // b < 2 or b <= sizes[-1]:
+            break
+        sizes.append(b)
+    return tuple(sizes)
+
+
 def _save(ax: Any, path: Path) -> str:
     with atomic_path(path, overwrite=True) as tmp:
         ax.figure.savefig(tmp, format="png", dpi=110)
@@ -104,8 +123,9 @@ def analyze_network(
         )
     rng = check_random_state(random_state)
     streams = iter(spawn(rng, 4 * len(dbn.layers_) + 4))
-    subset = np.sort(next(streams).choice(samples.n_samples, size=min(n_samples, samples.n_samples), replace=False))
-    spins = samples.spins[subset]
+    # evenly strided, so the subset is still a chain whose autocorrelation the error bars measure
+    stride = max(1, samples.n_samples // n_samples)
+    spins = samples.spins[::stride][:n_samples]
     bits = (spins.reshape(len(spins), -1) > 0).astype(np.float64)
     figures: dict[str, str] = {}
 
@@ -155,8 +175,7 @@ def analyze_network(
     say("scale growth and flows")
     growth = scale_growth(reports)
     figures["scale_growth"] = _save(plot_scale_growth(growth), out / "scale_growth.png")
-    sizes = tuple(b for b in (1, 2, 4, 8, 16) if L % b == 0 and L // b >= 2)[: len(dbn.layers_) + 1]
-    block_flow = block_spin_flow(spins, block_sizes=sizes, random_state=next(streams))
+    block_flow = block_spin_flow(spins, block_sizes=_flow_block_sizes(dbn, L), random_state=next(streams))
     network_flow = dbn_flow(dbn, spins, (L, L), positions_by_layer=positions, random_state=next(streams))
     flows = compare_flows(block_flow, network_flow)
     for observable in ("binder_cumulant", "abs_magnetization", "nn_correlation"):

@@ -270,15 +270,19 @@ def analyze(
                                   progress=lambda message: progress.update(task, description=message))
     write_metrics(metrics, out / "metrics.json")
     table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
-    for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)"):
+    for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)", "specificity"):
         table.add_column(column)
+
+    def fmt(value: Any, spec: str) -> str:  # None where a layer has no live unit
+        return "-" if value is None else format(value, spec)
+
     for layer in metrics["layers"]:
         match = layer["block_match"]
         table.add_row(
             str(layer["layer"]), str(layer["n_units"]), "yes" if layer["is_local"] else "no",
-            f"{layer['z']:.1f}" if layer["z"] is not None else "-", f"{layer['fitted_block_size']:g}",
-            f"{layer['radius_of_gyration']:.2f}",
+            fmt(layer["z"], ".1f"), fmt(layer["fitted_block_size"], "g"), fmt(layer["radius_of_gyration"], ".2f"),
             f"{match['median_best_correlation']:.2f} ({match['median_null_correlation']:.2f})" if match else "-",
+            fmt(match["median_specificity"], ".2f") if match else "-",
         )
     console.print(table)
     console.print(f"figures and metrics.json in {out}")

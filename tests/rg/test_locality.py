@@ -252,7 +252,7 @@ def test_metric_arguments_are_checked():
     with pytest.raises(InvalidParameterError, match="b must be an integer <= 4"):
         window_fraction(np.ones((4, 6)), 5)
     with pytest.raises(InvalidParameterError, match="not computed"):
-        locality_scores(tiling(4, 2), n_surrogates=5, random_state=0).z("window_fraction", "permutation")
+        locality_scores(tiling(4, 2), n_surrogates=5, null="phase", random_state=0).z("window_fraction", "permutation")
 
 
 # ---------------------------------------------------------------------------- L1 scan
@@ -271,3 +271,16 @@ def test_locality_scan_reports_locality_and_pseudo_likelihood_per_strength():
     sklearn = locality_scan(X, [0.0], n_components=4, shape=4, n_surrogates=10, random_state=0,
                             make_rbm=lambda s, seed: SkBernoulliRBM(4, n_iter=2, random_state=seed))
     assert -np.log(2) - 0.5 < sklearn[0]["pseudo_likelihood"] < 0  # computed, sklearn keeps no history_
+
+
+def test_sparse_scattered_fields_are_not_local():
+    """A few large weights scattered over the lattice are sparse, not local: the phase null alone
+    (smooth surrogates) would call them local; the permutation null rejects them."""
+    rng = np.random.default_rng(0)
+    fields = np.zeros((20, 40, 40))
+    for f in fields:
+        f.flat[rng.choice(1600, size=6, replace=False)] = rng.choice([-1.0, 1.0], size=6)
+    report = locality_scores(fields, n_surrogates=40, random_state=1)
+    assert report.null_median_z("phase") > LOCALITY_Z_THRESHOLD  # what the phase null alone says
+    assert report.null_median_z("permutation") < LOCALITY_Z_THRESHOLD
+    assert not report.is_local

@@ -138,10 +138,21 @@ class LocalityReport:
         z = self.primary_z[self.alive]
         return float(np.median(z)) if z.size else math.nan
 
+    def null_median_z(self, null: str) -> float:
+        """Median primary z against ``null`` over the units with a nonzero field (NaN if none)."""
+        z = self.z(_PRIMARY_METRIC, null)[self.alive]
+        return float(np.median(z)) if z.size else math.nan
+
     @property
     def is_local(self) -> bool:
-        """Whether :attr:`median_z` exceeds :attr:`threshold`."""
-        return bool(self.median_z > self.threshold)
+        """Whether the median unit beats *every* computed null by more than :attr:`threshold`.
+
+        The phase null (same smoothness, random positions) rejects smooth fields that are
+        spread out; the permutation null (same values, random positions) rejects sparse
+        fields whose few large weights are scattered, which phase surrogates, being smooth,
+        call local. A local field is concentrated *and* compact, so it must beat both.
+        """
+        return all(self.null_median_z(name) > self.threshold for name in self.nulls)
 
     def summary(self) -> dict[str, Any]:
         """Plain-Python summary (JSON-able) for ``metrics.json``.

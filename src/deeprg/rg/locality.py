@@ -6,15 +6,18 @@ r"""Locality of receptive fields, measured against null models.
    :math:`w = f^2 / \sum f^2`): :func:`circular_centroid`, :func:`radius_of_gyration`,
    :func:`participation_ratio`, :func:`window_fraction` and :func:`block_overlap` for block
    sizes ``b = 2, 4, 8, ...``.
-2. The same metrics on surrogate fields from a null model (:mod:`deeprg.rg.nulls`): by default
-   phase-randomized surrogates, which keep the field's smoothness (its Fourier amplitudes), with
-   the permutation null optionally reported beside it. Each metric gets a z-score per unit,
-   signed so that **positive means more local than the null**.
+2. The same metrics on surrogate fields from two null models (:mod:`deeprg.rg.nulls`):
+   phase-randomized surrogates keep the field's smoothness (its Fourier amplitudes) and move its
+   weight around; permuted surrogates keep its values (its sparsity) and scatter them. Each metric
+   gets a z-score per unit against each null, signed so that **positive means more local than
+   the null**.
 3. A verdict per layer (:attr:`LocalityReport.is_local`): the **primary statistic** is the z-score
-   of the window fraction at the unit's fitted block size under the phase null; a layer is local
-   when the median of this z over its units exceeds :data:`LOCALITY_Z_THRESHOLD` (3.0). The fitted
-   block size of a unit is the ``b`` whose ideal ``b x b`` block best matches the field (largest
-   :func:`block_overlap`), so the statistic is not itself maximised over ``b``.
+   of the window fraction at the unit's fitted block size; a layer is local when the median of
+   this z over its units exceeds :data:`LOCALITY_Z_THRESHOLD` (3.0) against **both** nulls. The
+   phase null alone calls sparse fields with scattered spikes local (the L1 penalty makes fields
+   sparse, so this matters); the permutation null alone calls almost any smooth field local.
+   The fitted block size of a unit is the ``b`` whose ideal ``b x b`` block best matches the field
+   (largest :func:`block_overlap`), so the statistic is not itself maximised over ``b``.
 
 :func:`scale_growth` compares the scales of successive layers, and :func:`locality_scan` trains
 one RBM per L1 strength to expose the trade-off between locality and pseudo-likelihood.
@@ -109,7 +112,7 @@ def locality_scores(
     *,
     block_sizes: Sequence[int] | None = None,
     n_surrogates: int = 200,
-    null: Literal["phase", "permutation", "both"] = "phase",
+    null: Literal["phase", "permutation", "both"] = "both",
     threshold: float = LOCALITY_Z_THRESHOLD,
     random_state: RandomState = None,
 ) -> LocalityReport:
@@ -257,7 +260,7 @@ def locality_scan(
     n_iter: int = 10,
     block_sizes: Sequence[int] | None = None,
     n_surrogates: int = 100,
-    null: Literal["phase", "permutation", "both"] = "phase",
+    null: Literal["phase", "permutation", "both"] = "both",
     random_state: RandomState = None,
 ) -> list[dict[str, Any]]:
     """Train one RBM per L1 strength: locality of its receptive fields against its pseudo-likelihood.

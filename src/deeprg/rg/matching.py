@@ -43,6 +43,10 @@ class BlockMatch:
         with any block spin.
     best_block : ndarray of int, shape (n_units,)
         Row-major index of that block on the ``L/b x L/b`` block lattice.
+    specificity : ndarray, shape (n_units,)
+        Best minus second-best |correlation|: large when a unit follows one block, small when
+        it correlates about equally with many (a dense field). The shuffled null only shows
+        that a unit depends on the configuration at all; specificity shows it depends on *one block*.
     null_correlation : ndarray, shape (n_units, n_null)
         The same maximum after shuffling the unit's activity across samples.
     """
@@ -51,6 +55,7 @@ class BlockMatch:
     block_size: int
     best_correlation: NDArray[np.float64]
     best_block: NDArray[np.int64]
+    specificity: NDArray[np.float64]
     null_correlation: NDArray[np.float64]
     partial: bool = True
 
@@ -64,6 +69,7 @@ class BlockMatch:
             "median_best_correlation": float(np.median(self.best_correlation)),
             "median_null_correlation": float(np.median(self.null_correlation)),
             "fraction_above_null_95": float(np.mean(self.best_correlation > null_q95)),
+            "median_specificity": float(np.median(self.specificity)),
             "distinct_blocks": int(len(np.unique(self.best_block))),
         }
 
@@ -95,9 +101,12 @@ def _residual(a: NDArray[np.float64], m: NDArray[np.float64]) -> NDArray[np.floa
     return a - design @ coef
 
 
-def _best(units: NDArray[np.float64], blocks: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
+def _best(units: NDArray[np.float64], blocks: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+    """Best |correlation| of each unit with any block, which block, and best minus second best."""
     corr = np.abs(units.T @ blocks)  # (n_units, n_blocks) of standardized columns = Pearson correlations
-    return corr.max(axis=1), corr.argmax(axis=1)
+    top2 = -np.partition(-corr, min(1, corr.shape[1] - 1), axis=1)[:, :2]
+    gap = top2[:, 0] - top2[:, 1] if corr.shape[1] > 1 else top2[:, 0]
+    return corr.max(axis=1), corr.argmax(axis=1), gap
 
 
 def hidden_block_correlation(
@@ -147,10 +156,10 @@ def hidden_block_correlation(
         m = batch.reshape(len(batch), -1).mean(axis=1, dtype=np.float64)
         activity, blocks = _residual(activity, m), _residual(blocks, m)
     units, block_std = _standardize(activity), _standardize(blocks)
-    best, where = _best(units, block_std)
+    best, where, specificity = _best(units, block_std)
     null = np.empty((units.shape[1], n_null))
     for k in range(n_null):
         shuffled = units[rng.permutation(len(units))]
         null[:, k] = _best(shuffled, block_std)[0]
     return BlockMatch(layer=int(layer), block_size=int(b), best_correlation=best, best_block=where.astype(np.int64),
-                      null_correlation=null, partial=partial)
+                      specificity=specificity, null_correlation=null, partial=partial)
