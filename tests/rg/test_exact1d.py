@@ -12,13 +12,8 @@ from deeprg.ising import IsingModel, WolffSampler
 from deeprg.ising.exact import chain_log_partition_function, decimated_coupling, enumerate_states
 from deeprg.rbm import BernoulliRBM
 from deeprg.rbm.functional import free_energy, log_partition_function
-from deeprg.rg.exact1d import (
-    CoarseGrainedChain,
-    DecimationRBM,
-    coarse_grained_couplings,
-    decimation_flow,
-    decimation_rbm,
-)
+from deeprg.rg.coarse1d import CoarseGrainedChain, coarse_grained_couplings
+from deeprg.rg.exact1d import DecimationRBM, decimation_flow, decimation_rbm
 from deeprg.rg.trace import (
     MAX_ENUMERATION_SPINS,
     bernoulli_to_spin,

@@ -13,7 +13,8 @@ this package turns that into measurements:
 """
 
 from deeprg.rg.blockspin import block_positions, block_spin
-from deeprg.rg.exact1d import coarse_grained_couplings, decimation_flow, decimation_rbm
+from deeprg.rg.coarse1d import coarse_grained_couplings
+from deeprg.rg.exact1d import decimation_flow, decimation_rbm
 from deeprg.rg.flowcompare import compare_flows
 from deeprg.rg.flows import FlowPoint, block_spin_flow, dbn_flow, flow_observables
 from deeprg.rg.locality import (
