@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import scipy.fft
-import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
 from deeprg.errors import InvalidParameterError

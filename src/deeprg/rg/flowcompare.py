@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Sequence
 
 import numpy as np
-import scipy.fft
 import scipy.stats
+from numpy.typing import NDArray
 
 from deeprg._validation import check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.ising.exact import BINDER_CRITICAL
 from deeprg.rg.flows import FlowPoint
-from deeprg.stats import Estimate
+from deeprg.stats import Estimate, jackknife, mean_estimate
 
 __all__ = ["TRENDS", "compare_flows"]
 
@@ -28,46 +29,107 @@ def _disordered_abs_m(n_units: int) -> float:
     return float(np.sum(pmf * np.abs(2 * k - n_units)) / n_units)
 
 
-def _orderedness(name: str, point: FlowPoint) -> tuple[float, float]:
-    r"""Observable rescaled to 0 at the disordered and 1 at the ordered fixed point, with its error."""
-    est: Estimate = getattr(point, name)
+@dataclass(frozen=True)
+class _Level:
+    """One level of one observable on the orderedness scale phi = (X - low) / (high - low)."""
+
+    point: FlowPoint
+    value: float
+    low: float
+    low_error: float
+    high: float
+    phi: float
+    error: float
+
+    @property
+    def span(self) -> float:
+        return self.high - self.low
+
+    @property
+    def reference_variance(self) -> float:
+        """Variance of phi from the error of the disordered reference (d phi / d low = (X - high) / span^2)."""
+        return (self.low_error * (self.high - self.value) / self.span**2) ** 2
+
+
+def _disordered_end(name: str, point: FlowPoint) -> tuple[float, float]:
+    """The disordered value of ``name`` for this level, with its error: the shuffled reference, else fair coins."""
+    reference = point.reference.get(name) if point.reference else None
+    if reference is not None and math.isfinite(reference.mean):
+        return reference.mean, reference.error
     n = point.n_units
     if name == "binder_cumulant":
-        low, high = 2.0 / (3.0 * n), 2.0 / 3.0
-    elif name == "abs_magnetization":
-        low, high = _disordered_abs_m(n), 1.0
-    else:
-        low, high = 0.0, 1.0
+        return 2.0 / (3.0 * n), 0.0
+    if name == "abs_magnetization":
+        return _disordered_abs_m(n), 0.0
+    return 0.0, 0.0
+
+
+def _level(name: str, point: FlowPoint) -> _Level | None:
+    est: Estimate = getattr(point, name)
+    low, low_error = _disordered_end(name, point)
+    high = 2.0 / 3.0 if name == "binder_cumulant" else 1.0
     span = high - low
-    if not span > 0 or not math.isfinite(est.mean):
-        return math.nan, math.nan
-    return (est.mean - low) / span, est.error / span
+    if not (span > 0 and math.isfinite(est.mean) and math.isfinite(est.error) and math.isfinite(low_error)):
+        return None
+    reference_variance = (low_error * (high - est.mean) / span**2) ** 2
+    error = math.sqrt((est.error / span) ** 2 + reference_variance)
+    return _Level(point, est.mean, low, low_error, high, (est.mean - low) / span, error)
 
 
-def _trend(values: list[tuple[float, float]], z: float, contraction: float) -> str:
-    finite = [(v, e) for v, e in values if math.isfinite(v) and math.isfinite(e)]
-    if len(finite) < 2:
+def _orderedness(name: str, point: FlowPoint) -> tuple[float, float]:
+    r"""Observable rescaled to 0 at the disordered and 1 at the ordered fixed point, with its error."""
+    level = _level(name, point)
+    return (math.nan, math.nan) if level is None else (level.phi, level.error)
+
+
+def _paired_error(name: str, a: _Level, b: _Level) -> float | None:
+    """Error of phi_b - phi_a from the per-sample series of both levels (None without series)."""
+    sa, sb = a.point.series, b.point.series
+    if not sa or not sb:
+        return None
+    key = "nn_correlation" if name == "nn_correlation" else "magnetization"
+    xa, xb = sa.get(key), sb.get(key)
+    if xa is None or xb is None or xa.shape != xb.shape or xa.shape[0] < 2:
+        return None
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        return None
+    if name == "binder_cumulant":
+
+        def difference(
+            a2: NDArray[np.float64], a4: NDArray[np.float64], b2: NDArray[np.float64], b4: NDArray[np.float64]
+        ) -> float:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ua = 1.0 - a4.mean() / (3.0 * a2.mean() ** 2)
+                ub = 1.0 - b4.mean() / (3.0 * b2.mean() ** 2)
+            return float(ub / b.span - ua / a.span)
+
+        return jackknife(difference, xa**2, xa**4, xb**2, xb**4).error
+    if name == "abs_magnetization":
+        xa, xb = np.abs(xa), np.abs(xb)
+    return mean_estimate(xb / b.span - xa / a.span).error
+
+
+def _difference(name: str, a: _Level, b: _Level) -> tuple[float, float]:
+    """phi_b - phi_a and its standard error (paired when possible, plus both references' errors)."""
+    paired = _paired_error(name, a, b)
+    if paired is None or not math.isfinite(paired):
+        return b.phi - a.phi, math.hypot(a.error, b.error)
+    return b.phi - a.phi, math.sqrt(paired**2 + a.reference_variance + b.reference_variance)
+
+
+def _trend(name: str, points: Sequence[FlowPoint], z: float) -> str:
+    levels = [lv for lv in (_level(name, p) for p in points) if lv is not None]
+    if len(levels) < 2:
         return "undetermined"
-    (first, e_first), (last, e_last) = finite[0], finite[-1]
-    change = last - first
-    if abs(change) <= z * math.hypot(e_first, e_last):
+    change, error = _difference(name, levels[0], levels[-1])
+    if not abs(change) > z * error:
         return "stays"
-    if change > 0 and max(1.0 - last, 0.0) <= max(1.0 - first, 0.0) / contraction:
-        return "toward ordered"
-    if change < 0 and max(last, 0.0) <= max(first, 0.0) / contraction:
-        return "toward disordered"
-    return "stays"
-
-
-def _combine(u4: str, nn: str) -> str:
-    directional = {t for t in (u4, nn) if t in ("toward ordered", "toward disordered")}
-    if len(directional) == 2:
-        return "mixed"
-    if directional:
-        return directional.pop()
-    if "stays" in (u4, nn):
-        return "stays"
-    return "undetermined"
+    sign = 1.0 if change > 0 else -1.0
+    for a, b in zip(levels, levels[1:], strict=False):
+        step, step_error = _difference(name, a, b)
+        if sign * step < -z * step_error:
+            return "stays"  # a significant step against the overall change: not a monotone flow
+    return "toward ordered" if change > 0 else "toward disordered"
 
 
 def _fixed_point(points: Sequence[FlowPoint]) -> str:
@@ -94,33 +156,47 @@ def _level_summary(point: FlowPoint | None) -> dict[str, Any] | None:
     for name in _OBSERVABLES:
         est: Estimate = getattr(point, name)
         out[name] = {"mean": _json_float(est.mean), "error": _json_float(est.error)}
+    out["reference"] = {}
+    out["phi"] = {}
+    for name in _OBSERVABLES:
+        low, low_error = _disordered_end(name, point)
+        out["reference"][name] = {"mean": _json_float(low), "error": _json_float(low_error)}
+        phi, phi_error = _orderedness(name, point)
+        out["phi"][name] = {"mean": _json_float(phi), "error": _json_float(phi_error)}
     return out
 
 
 _OBSERVABLES = ("abs_magnetization", "binder_cumulant", "nn_correlation")
 
 _RULE = (
-    "Each observable X is rescaled to phi = (X - X_dis) / (X_ord - X_dis), 0 at the disordered and 1 at the "
-    "ordered fixed point for that level's number of units N: |m|_dis = <|m|> of N independent spins, "
-    "U4_dis = 2/(3N), nn_dis = 0; |m|_ord = nn_ord = 1, U4_ord = 2/3 (so the trivial finite-size drift of a "
-    "shrinking lattice is not read as a flow). Between the first and the last level, the trend is "
-    "'toward ordered' (or 'toward disordered') when the change of phi exceeds z combined standard errors AND "
-    "the distance to that fixed point (1 - phi, or phi) shrinks by at least the factor `contraction`; otherwise "
-    "'stays' (a flow that starts at a fixed point stays there); 'undetermined' with fewer than two finite "
-    "levels. The overall `flow` combines the U4 and nn-correlation trends (a direction if one shows it and the "
-    "other does not contradict it, 'mixed' if they disagree); |m| is reported but not used, being the most "
-    "finite-size-sensitive. `fixed_point` names the fixed point nearest to the last level by U4: 'disordered' "
-    "below phi*/2, 'ordered' above (1 + phi*)/2, else 'critical', with phi* = U4*/(2/3) and U4* = 0.61069."
+    "Each observable X of a level is rescaled to phi = (X - X_dis) / (X_ord - X_dis), 0 at the disordered and "
+    "1 at the ordered fixed point, with X_ord = 1 for |m| and the nn correlation and 2/3 for U4, and X_dis the "
+    "level's disordered reference: X measured on the same data with every unit's column shuffled independently "
+    "across samples (each unit keeps its firing rate, correlations are destroyed; for N fair coins this is "
+    "<|m|> of N independent spins, U4 = 2/(3N), nn = 0, the values used when a level carries no reference). "
+    "The error of phi includes the reference's. A difference of phi between two levels has the standard error "
+    "of the paired per-sample difference (the levels of a flow are measured on the same samples) plus the two "
+    "references' errors, or the quadrature sum of the two levels' errors when per-sample series are missing. "
+    "An observable's trend is 'toward ordered' ('toward disordered') when phi(last level) - phi(first level) is "
+    "positive (negative) and exceeds z standard errors of that difference, AND no step between consecutive "
+    "levels goes the other way by more than z standard errors of that step (monotone within errors); "
+    "otherwise 'stays'; 'undetermined' with fewer than two finite levels. The overall `flow` is the "
+    "nearest-neighbour correlation's trend (the effective coupling; U4's trend if that is undetermined): on a "
+    "fixed torus U4 depends on L/xi, which blocking keeps, and |m| and U4 drift with the shrinking block "
+    "lattice, so their trends are reported but not used. `fixed_point` labels the phase of the input by U4 at "
+    "the last level: 'disordered' below phi*/2, 'ordered' above (1 + phi*)/2, else 'critical', with phi* = "
+    "U4*/(2/3) and U4* = 0.61069. All statistical: with many samples the finite-size drift of a critical "
+    "flow (the nn correlation of a small block lattice at K_c exceeds the infinite-lattice value) is "
+    "significant and can read as 'toward ordered'; `fixed_point` then still says 'critical'."
 )
 
 
-def _flow_summary(points: Sequence[FlowPoint], z: float, contraction: float) -> dict[str, Any]:
-    trends = {name: _trend([_orderedness(name, p) for p in points], z, contraction) for name in _OBSERVABLES}
-    return {
-        "trend": trends,
-        "flow": _combine(trends["binder_cumulant"], trends["nn_correlation"]),
-        "fixed_point": _fixed_point(points),
-    }
+def _flow_summary(points: Sequence[FlowPoint], z: float) -> dict[str, Any]:
+    trends = {name: _trend(name, points, z) for name in _OBSERVABLES}
+    flow = trends["nn_correlation"]
+    if flow == "undetermined":
+        flow = trends["binder_cumulant"]
+    return {"trend": trends, "flow": flow, "fixed_point": _fixed_point(points)}
 
 
 def compare_flows(
@@ -128,22 +204,18 @@ def compare_flows(
     dbn_flow: Sequence[FlowPoint],
     *,
     z: float = 3.0,
-    contraction: float = 2.0,
 ) -> dict[str, Any]:
     r"""Block-spin flow and network flow side by side, with the direction each one runs.
 
     Parameters
     ----------
     block_flow, dbn_flow : sequence of FlowPoint
-        Levels of the two flows (from :func:`block_spin_flow` and :func:`dbn_flow`), paired
-        level by level in order (a shorter flow is padded with ``None``).
+        Levels of the two flows (from :func:`~deeprg.rg.flows.block_spin_flow` and
+        :func:`~deeprg.rg.flows.dbn_flow`), paired level by level in order (a shorter flow is
+        padded with ``None``).
     z : float, default 3.0
-        Standard errors a change must exceed to count as a trend.
-    contraction : float, default 2.0
-        Factor by which the distance to a fixed point must shrink between the first and the
-        last level for a trend toward it. It is the finite-size allowance: at the critical
-        point the flow of a finite torus drifts a little (the last levels are tiny lattices)
-        without approaching either trivial fixed point.
+        Standard errors a change between the first and the last level must exceed to count
+        as a trend, and that a step between consecutive levels may go against it.
 
     Returns
     -------
@@ -154,35 +226,55 @@ def compare_flows(
              "block": {"trend": {observable: trend}, "flow": trend, "fixed_point": str},
              "dbn": {...same...},
              "same_flow": bool, "same_fixed_point": bool,
-             "settings": {"z": ..., "contraction": ...}, "rule": str}
+             "settings": {"z": ...}, "rule": str}
 
-        Each level entry holds ``n_units``, ``spacing`` and ``{"mean", "error"}`` of
-        ``abs_magnetization``, ``binder_cumulant`` and ``nn_correlation``. Trends are one of
-        ``"toward ordered"``, ``"toward disordered"``, ``"stays"``, ``"undetermined"``
-        (``"flow"`` may also be ``"mixed"``); ``fixed_point`` is ``"disordered"``,
-        ``"critical"``, ``"ordered"`` or ``"undetermined"``.
+        Each level entry holds ``n_units``, ``spacing``, ``{"mean", "error"}`` of
+        ``abs_magnetization``, ``binder_cumulant`` and ``nn_correlation``, and the same
+        for their disordered references (``"reference"``) and orderedness (``"phi"``).
+        Trends are one of ``"toward ordered"``, ``"toward disordered"``, ``"stays"``,
+        ``"undetermined"``; ``fixed_point`` is ``"disordered"``, ``"critical"``,
+        ``"ordered"`` or ``"undetermined"``.
 
     Notes
     -----
-    Rule (also returned under ``"rule"``): every observable :math:`X` of a level with
-    :math:`N` units is rescaled to
+    Rule (also returned under ``"rule"``): every observable :math:`X` of a level is rescaled to
 
-    .. math:: \phi = \frac{X - X_\mathrm{dis}(N)}{X_\mathrm{ord} - X_\mathrm{dis}(N)},
+    .. math:: \phi = \frac{X - X_\mathrm{dis}}{X_\mathrm{ord} - X_\mathrm{dis}},
 
-    0 at the disordered and 1 at the ordered fixed point, with :math:`U_{4,\mathrm{dis}} = 2/(3N)`
-    and :math:`\langle|m|\rangle_\mathrm{dis}` the values of :math:`N` independent spins,
-    :math:`G_{nn,\mathrm{dis}} = 0`, and 2/3, 1, 1 when ordered. A trend toward the ordered
-    (disordered) fixed point needs :math:`|\phi_\mathrm{last} - \phi_\mathrm{first}| > z\,
-    \sqrt{\sigma_\mathrm{first}^2 + \sigma_\mathrm{last}^2}` and :math:`1 - \phi` (:math:`\phi`)
-    to shrink by ``contraction``; otherwise the flow "stays". The errors of two levels
-    measured on the same samples are positively correlated, so adding them in quadrature is
-    conservative. The overall ``"flow"`` combines the :math:`U_4` and nearest-neighbour
-    trends. Deep in a phase a flow starts at its fixed point already (e.g. :math:`U_4 \approx 0`
-    at :math:`K = 0.3`), so :math:`U_4` "stays" while the nearest-neighbour correlation still
-    shows the direction; at :math:`K_c` both stay.
+    0 at the disordered and 1 at the ordered fixed point, with :math:`X_\mathrm{ord}` = 1
+    (:math:`\langle|m|\rangle`, :math:`G_{nn}`) or 2/3 (:math:`U_4`) and :math:`X_\mathrm{dis}`
+    the level's disordered reference (:attr:`FlowPoint.reference`: the data with every
+    unit's column shuffled across samples, which keeps firing rates, so biased independent
+    units score :math:`\phi \approx 0`; without a reference, :math:`N` fair coins:
+    :math:`U_4 = 2/(3N)`, the binomial :math:`\langle|m|\rangle`, :math:`G_{nn} = 0`).
+    With :math:`\Delta = \phi_\mathrm{last} - \phi_\mathrm{first}` and :math:`\sigma_\Delta`
+    its standard error, an observable runs "toward ordered" ("toward disordered") when
+    :math:`\Delta > z\,\sigma_\Delta` (:math:`\Delta < -z\,\sigma_\Delta`) and no step
+    :math:`\delta_k = \phi_{k+1} - \phi_k` goes against :math:`\Delta` by more than
+    :math:`z\,\sigma_{\delta_k}`; otherwise it "stays". The levels of a flow are measured
+    on the same samples, so :math:`\sigma_\Delta` and :math:`\sigma_{\delta_k}` are the
+    errors of the per-sample differences (:attr:`FlowPoint.series`; mean estimate for
+    :math:`\langle|m|\rangle` and :math:`G_{nn}`, blocked jackknife for :math:`U_4`), which
+    account for the strong correlation between levels, plus the references' errors; for
+    points without series the two errors are added in quadrature (conservative).
+
+    The overall ``"flow"`` is the nearest-neighbour correlation's trend (the effective
+    coupling). :math:`U_4` depends on :math:`L/\xi`, which a block-spin step keeps, so on a
+    fixed torus it stays roughly flat along the flow and labels the *input's* phase:
+    ``"fixed_point"`` is the fixed point nearest to the last level by :math:`U_4`. Its
+    trend and that of :math:`\langle|m|\rangle` are reported; both drift with the shrinking
+    block lattice.
+
+    The rule is purely statistical, with no finite-size allowance: at :math:`K_c` the
+    nearest-neighbour correlation of a small block lattice exceeds the infinite-lattice
+    value (on 40 x 40, for example, 0.715, 0.711, 0.759, 0.802 for b = 1, 2, 4, 8; about the same
+    on 80 x 80 for the same block-lattice sizes), and with enough samples that rise is
+    significant. Whether the rule then says "stays" or "toward ordered" depends on whether
+    the small first dip (b = 1 to 2) is resolved beyond :math:`z` errors; it never says
+    "toward disordered", and ``"fixed_point"`` says "critical". Read the flow together with
+    the fixed point.
     """
     z = check_real(z, "z", minimum=0.0)
-    contraction = check_real(contraction, "contraction", minimum=1.0)
     block_flow, dbn_flow = list(block_flow), list(dbn_flow)
     for name, flow in (("block_flow", block_flow), ("dbn_flow", dbn_flow)):
         if not all(isinstance(p, FlowPoint) for p in flow):
@@ -191,14 +283,14 @@ def compare_flows(
         {"level": k, "block": _level_summary(b), "dbn": _level_summary(d)}
         for k, (b, d) in enumerate(zip_longest(block_flow, dbn_flow))
     ]
-    block = _flow_summary(block_flow, z, contraction)
-    dbn = _flow_summary(dbn_flow, z, contraction)
+    block = _flow_summary(block_flow, z)
+    dbn = _flow_summary(dbn_flow, z)
     return {
         "levels": levels,
         "block": block,
         "dbn": dbn,
         "same_flow": block["flow"] == dbn["flow"],
         "same_fixed_point": block["fixed_point"] == dbn["fixed_point"],
-        "settings": {"z": z, "contraction": contraction},
+        "settings": {"z": z},
         "rule": _RULE,
     }

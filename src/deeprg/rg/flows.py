@@ -9,14 +9,24 @@ receptive-field centroids. For every level :func:`flow_observables` measures
 * :math:`\langle |m| \rangle`, :math:`m = \frac1{n}\sum_i s_i` (the order parameter),
 * the Binder cumulant :math:`U_4 = 1 - \langle m^4\rangle / 3\langle m^2\rangle^2`
   (0 for a Gaussian :math:`m`, 2/3 in the ordered phase, :math:`U_4^* = 0.61069` at
-  the critical point of the square torus; it depends on :math:`L/\xi` only, which a
-  block-spin step leaves unchanged, so it is *the* quantity to follow along a flow),
+  the critical point of the square torus). :math:`U_4` is a function of :math:`L/\xi`,
+  which a block-spin step leaves unchanged, so on a fixed torus it stays roughly flat
+  along a block-spin flow (up to corrections that grow as the block lattice shrinks):
+  it labels the phase of the *input* ensemble rather than showing where the flow runs,
 * the nearest-neighbour correlation :math:`\langle s_i s_j \rangle_{nn}` (a proxy of the
-  effective coupling: it tends to 1 at the ordered fixed point, 0 at the disordered one),
-* the pair correlation :math:`G(r)` in distance bins.
+  effective coupling: it tends to 1 at the ordered fixed point, 0 at the disordered one;
+  this is the observable that moves along a flow),
+* the pair correlation :math:`G(r)` in distance bins,
+* the *disordered reference* of the level: :math:`\langle |m| \rangle`, :math:`U_4` and
+  :math:`\langle s_i s_j \rangle_{nn}` of the same data with every unit's column shuffled
+  independently across samples. The shuffle keeps each unit's firing rate and destroys
+  all correlations. None of the three observables is mean-subtracted, so for units that
+  are not fair coins (hidden units firing 20 % of the time, say) the value "without
+  correlations" is not the fair-coin one; the reference gives it for the data at hand.
 
-:func:`block_spin_flow` and :func:`dbn_flow` produce the levels of the two flows,
-:func:`compare_flows` puts them side by side and states in which direction each runs.
+:func:`block_spin_flow` and :func:`dbn_flow` produce the levels of the two flows;
+:func:`deeprg.rg.flowcompare.compare_flows` puts them side by side and states in which
+direction each runs.
 
 Error bars come from :mod:`deeprg.stats`: :func:`~deeprg.stats.abs_magnetization` and
 :func:`~deeprg.stats.mean_estimate` (:math:`\sqrt{2\tau_\mathrm{int}\,\mathrm{Var}/n}`),
@@ -29,7 +39,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 import numpy as np
@@ -56,13 +66,6 @@ __all__ = [
     "dbn_flow",
     "flow_observables",
 ]
-
-#: The values of a trend in :func:`compare_flows`.
-
-# Elements per temporary array in the chunked pair products (~32 MB of float64).
-
-# Positions closer than this (relative to L) to a regular grid are treated as on it;
-# distances within it of a unit's nearest distance are ties.
 
 
 # ---------------------------------------------------------------------------- results
@@ -110,6 +113,19 @@ class FlowPoint:
     spacing : float
         :math:`L / \sqrt{n_\mathrm{units}}`, the block size this level corresponds to
         (exact for block spins; 2, 4, 8 for a 1600-400-100-25 network on 40 x 40).
+    reference : dict of str to Estimate, optional
+        The disordered reference: ``abs_magnetization``, ``binder_cumulant`` and
+        ``nn_correlation`` of the same spins with every unit's column shuffled
+        independently across samples (each unit keeps its firing rate, all correlations
+        are gone), with their errors. ``None`` when not computed (a hand-made point);
+        :func:`~deeprg.rg.flowcompare.compare_flows` then falls back to fair coins.
+    series : dict of str to ndarray, optional
+        Per-sample series in chain order: ``"magnetization"`` (:math:`m` of every sample)
+        and ``"nn_correlation"`` (the nearest-neighbour average of every sample). Levels
+        of one flow are measured on the same samples, so
+        :func:`~deeprg.rg.flowcompare.compare_flows` uses them for the errors of
+        differences between levels (paired, which accounts for the correlation between
+        levels). Not part of :meth:`to_dict`.
     """
 
     abs_magnetization: Estimate
@@ -118,9 +134,11 @@ class FlowPoint:
     correlation: BinnedCorrelation
     n_units: int
     spacing: float
+    reference: dict[str, Estimate] | None = None
+    series: dict[str, NDArray[np.float64]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form for JSON (estimates as ``{"mean", "error", "tau"}``)."""
+        """Plain-Python form for JSON (estimates as ``{"mean", "error", "tau"}``; without ``series``)."""
         return {
             "n_units": self.n_units,
             "spacing": self.spacing,
@@ -128,6 +146,9 @@ class FlowPoint:
             "binder_cumulant": self.binder_cumulant.to_dict(),
             "nn_correlation": self.nn_correlation.to_dict(),
             "correlation": self.correlation.to_dict(),
+            "reference": None
+            if self.reference is None
+            else {name: est.to_dict() for name, est in self.reference.items()},
         }
 
 
@@ -155,6 +176,8 @@ def flow_observables(
     *,
     max_distance: float | None = None,
     bin_width: float | None = None,
+    random_state: RandomState = 0,
+    symmetric: bool = False,
 ) -> FlowPoint:
     r"""Observables of one level of an RG flow: spins at positions on the ``L x L`` torus.
 
@@ -178,6 +201,19 @@ def flow_observables(
         on the original lattice is exactly :func:`deeprg.stats.correlation_function`'s
         :math:`G(1)`; otherwise the width is the mean spacing :math:`L / \sqrt{n_\mathrm{units}}`.
         Giving ``bin_width`` forces binning even on a grid.
+    random_state : None, int, SeedSequence or Generator, default 0
+        Source of the column shuffle behind the disordered reference
+        (:attr:`FlowPoint.reference`). The default fixed seed makes the result a
+        deterministic function of the data.
+    symmetric : bool, default False
+        Whether the units' distribution is symmetric under a global flip
+        :math:`s \to -s` (Ising spins and their block spins). Then every sample is
+        multiplied by an independent fair coin before the shuffle, so that the reference
+        is that of units firing half of the time: a sign imbalance of the ensemble (an
+        ordered chain that rarely or never changes the sign of :math:`m`) is a property of
+        the chain, not a firing rate of the units. The observables of the data are even
+        under a global flip and do not change. Leave it False for hidden units, whose
+        firing rates are their own.
 
     Returns
     -------
@@ -196,6 +232,18 @@ def flow_observables(
 
     Notes
     -----
+    The disordered reference is measured on one copy of the data in which every column
+    (unit) is permuted independently across samples, with the same estimators as the data;
+    its errors are those of that copy (its rows are independent). For fair independent
+    spins it agrees with the exact values (:math:`2/(3N)` for :math:`U_4`, the binomial
+    :math:`\langle|m|\rangle`, 0 for the nearest-neighbour correlation) within those errors.
+    Without ``symmetric`` the firing rates are those of the given ensemble: a set of units
+    that all share the orientation of an ordered sample looks like biased independent units
+    when the ensemble holds mostly one orientation (the reference does not know which of
+    the two it is), so an ordered ensemble should hold both orientations in equal measure
+    (e.g. flip every sample with a fair coin; a Wolff chain in the ordered phase changes the
+    sign of :math:`m` slowly).
+
     Regular grids are handled by FFT, :math:`O(n\, m^2 \log m)`; scattered units through
     the list of pairs within ``max_distance``, :math:`O(n\, n_\mathrm{pairs})` time and
     :math:`O(n_\mathrm{units}^2)` memory.
@@ -207,17 +255,37 @@ def flow_observables(
     max_distance = L / 2 if max_distance is None else check_real(max_distance, "max_distance", minimum=0.0, strict=True)
     spacing = L / math.sqrt(n_units)
 
+    rng = check_random_state(random_state)
+    cells = _grid_cells(pos, L) if bin_width is None else None
+
+    def nn_series(units: NDArray[np.int8]) -> NDArray[np.float64]:
+        # pairs within a vanishing distance: no G(r) bins, only the nearest-neighbour series
+        tiny = 1e-6 * min(L, spacing)
+        if cells is not None:
+            return _grid_statistics(units, cells, L, tiny)[0]
+        return _scattered_statistics(units, pos, L, tiny, spacing)[0]
+
     m = spins.mean(axis=1, dtype=np.float64)
     abs_m = abs_magnetization(m)
     u4 = binder_cumulant(m)
+    source = spins
+    if symmetric:
+        source = spins * rng.choice(np.array([-1, 1], dtype=np.int8), size=(n, 1))
+    shuffled = rng.permuted(source, axis=0)  # every column (unit) permuted on its own
+    m_shuffled = shuffled.mean(axis=1, dtype=np.float64)
+    nan = Estimate(math.nan, math.nan)
+    reference = {
+        "abs_magnetization": abs_magnetization(m_shuffled),
+        "binder_cumulant": binder_cumulant(m_shuffled),
+        "nn_correlation": nan if n_units == 1 else mean_estimate(nn_series(shuffled)),
+    }
 
     if n_units == 1:
-        nan = Estimate(math.nan, math.nan)
         empty = np.empty(0)
         corr = BinnedCorrelation(empty, empty.copy(), empty.copy(), None, np.empty(0, dtype=np.int64))
-        return FlowPoint(abs_m, u4, nan, corr, 1, spacing)
+        series = {"magnetization": m, "nn_correlation": np.full(n, math.nan)}
+        return FlowPoint(abs_m, u4, nan, corr, 1, spacing, reference, series)
 
-    cells = _grid_cells(pos, L) if bin_width is None else None
     if cells is not None:
         nn, per_sample, distance, n_pairs = _grid_statistics(spins, cells, L, max_distance)
     else:
@@ -230,6 +298,8 @@ def flow_observables(
         correlation=_binned_correlation(per_sample, distance, n_pairs),
         n_units=int(n_units),
         spacing=float(spacing),
+        reference=reference,
+        series={"magnetization": m, "nn_correlation": np.asarray(nn, dtype=np.float64)},
     )
 
 
@@ -246,6 +316,7 @@ def block_spin_flow(
     *,
     iterate: bool = False,
     max_distance: float | None = None,
+    reference_random_state: RandomState = 0,
 ) -> list[FlowPoint]:
     """Observables of the block-spin flow at several block sizes.
 
@@ -266,6 +337,13 @@ def block_spin_flow(
         for decimation, not for the majority rule.
     max_distance : float, optional
         Passed to :func:`flow_observables` (default ``L / 2``).
+    reference_random_state : None, int, SeedSequence or Generator, default 0
+        Passed to :func:`flow_observables` for every level (the column shuffle of the
+        disordered reference): a seed gives every level a fresh generator from it, a
+        ``Generator`` is shared by the levels in order. Separate from ``random_state``
+        so that the references stay deterministic by default.
+        Block spins are symmetric under a global flip, so their references are those of
+        fair coins (``symmetric=True`` in :func:`flow_observables`).
 
     Returns
     -------
@@ -295,7 +373,16 @@ def block_spin_flow(
             level = current
         else:
             level = block_spin(batch, b, rule=rule, random_state=rng)
-        points.append(flow_observables(level.reshape(n, -1), block_positions(L, b), L, max_distance=max_distance))
+        points.append(
+            flow_observables(
+                level.reshape(n, -1),
+                block_positions(L, b),
+                L,
+                max_distance=max_distance,
+                random_state=reference_random_state,
+                symmetric=True,
+            )
+        )
     return points
 
 
@@ -349,6 +436,7 @@ def dbn_flow(
     align_signs: bool = True,
     max_distance: float | None = None,
     random_state: RandomState = None,
+    reference_random_state: RandomState = 0,
 ) -> list[FlowPoint]:
     r"""Observables along a deep belief network's layers, as a flow comparable with block spins.
 
@@ -383,6 +471,16 @@ def dbn_flow(
         layer mix the two orientations.
     max_distance : float, optional
         Passed to :func:`flow_observables` (default ``L / 2``).
+    reference_random_state : None, int, SeedSequence or Generator, default 0
+        Passed to :func:`flow_observables` for every level (the column shuffle of the
+        disordered reference): a seed gives every level a fresh generator from it, a
+        ``Generator`` is shared by the levels in order. Separate from ``random_state``
+        so that the references stay deterministic by default.
+        The visible level is treated as symmetric under a global flip (``symmetric=True``
+        in :func:`flow_observables`), the hidden layers are not: their references keep
+        each unit's firing rate over the given ensemble, so give an ensemble that holds
+        both orientations of an ordered phase in equal measure (flip each sample with a
+        fair coin if in doubt; the Ising measure is symmetric).
     random_state : None, int, SeedSequence or Generator
         Source of the sampled hidden states.
 
@@ -427,15 +525,18 @@ def dbn_flow(
     signs = _receptive_signs(layers, n_visible) if align_signs else [None] * len(layers)
     visible = batch.reshape(n, -1)
     visible_positions = block_positions(L, 1) if positions[0] is None else positions[0]
-    points = [flow_observables(visible, visible_positions, L, max_distance=max_distance)]
+
+    def observe(units: NDArray[np.int8], pos: NDArray[np.float64], symmetric: bool) -> FlowPoint:
+        return flow_observables(
+            units, pos, L, max_distance=max_distance, random_state=reference_random_state, symmetric=symmetric
+        )
+
+    points = [observe(visible, visible_positions, True)]
     data: NDArray[np.floating] = (visible > 0).astype(np.float64)
     for layer, pos, sign in zip(layers, positions[1:], signs, strict=True):
         data = F.sample_bernoulli(np.asarray(layer.transform(data)), rng)
         units = (2 * data - 1).astype(np.int8)
         if sign is not None:
             units *= sign
-        points.append(flow_observables(units, pos, L, max_distance=max_distance))
+        points.append(observe(units, pos, False))
     return points
-
-
-# ---------------------------------------------------------------------------- comparison
