@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
+from deeprg.rg._pairs import minimum_image
 
 __all__ = ["block_overlap", "circular_centroid", "participation_ratio", "radius_of_gyration", "window_fraction"]
 
@@ -110,7 +111,7 @@ def radius_of_gyration_of(w: FloatArray, centroid: FloatArray | None = None) -> 
     for axis, other, index in ((-2, -1, 0), (-1, -2, 1)):
         n = w.shape[axis]
         marginal = w.sum(axis=other)
-        d = np.mod(np.arange(n) - centroid[..., index, np.newaxis] + n / 2, n) - n / 2
+        d = minimum_image(np.arange(n) - centroid[..., index, np.newaxis], n)
         total = total + np.sum(marginal * d * d, axis=-1)
     return np.sqrt(total)
 

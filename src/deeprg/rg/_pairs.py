@@ -52,7 +52,8 @@ def _check_positions(positions: ArrayLike, n_units: int, L: int, name: str = "po
     return np.mod(pos, L)
 
 
-def _minimum_image(delta: NDArray[np.float64], L: int) -> NDArray[np.float64]:
+def minimum_image(delta: NDArray[np.float64], L: int) -> NDArray[np.float64]:
+    """Periodic displacement of smallest magnitude on a ring of length ``L`` (in ``[-L/2, L/2]``)."""
     return delta - L * np.round(delta / L)
 
 
@@ -137,7 +138,7 @@ def _scattered_statistics(
     bin_width: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Per-sample nn series and binned G(r) for arbitrary positions, from the pair list."""
-    delta = _minimum_image(positions[:, None, :] - positions[None, :, :], L)
+    delta = minimum_image(positions[:, None, :] - positions[None, :, :], L)
     dist = np.sqrt((delta**2).sum(axis=-1))
     np.fill_diagonal(dist, np.inf)
     tol = _RTOL * L

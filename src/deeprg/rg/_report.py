@@ -206,8 +206,9 @@ class LocalityReport:
         return {"median": _median(z[alive]), "fraction_above_threshold": _fraction(z[alive] > self.threshold)}
 
 
-def plain_float(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
+def plain_float(x: float | None) -> float | None:
+    """``x`` as a JSON-safe float: ``None`` for None, NaN and infinities."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def _median(x: NDArray) -> float | None:

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from deeprg._validation import check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.ising.exact import BINDER_CRITICAL
+from deeprg.rg._report import plain_float
 from deeprg.rg.flows import FlowPoint
 from deeprg.stats import Estimate, jackknife, mean_estimate
 
@@ -145,24 +146,20 @@ def _fixed_point(points: Sequence[FlowPoint]) -> str:
     return "undetermined"
 
 
-def _json_float(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
-
-
 def _level_summary(point: FlowPoint | None) -> dict[str, Any] | None:
     if point is None:
         return None
     out: dict[str, Any] = {"n_units": point.n_units, "spacing": point.spacing}
     for name in _OBSERVABLES:
         est: Estimate = getattr(point, name)
-        out[name] = {"mean": _json_float(est.mean), "error": _json_float(est.error)}
+        out[name] = {"mean": plain_float(est.mean), "error": plain_float(est.error)}
     out["reference"] = {}
     out["phi"] = {}
     for name in _OBSERVABLES:
         low, low_error = _disordered_end(name, point)
-        out["reference"][name] = {"mean": _json_float(low), "error": _json_float(low_error)}
+        out["reference"][name] = {"mean": plain_float(low), "error": plain_float(low_error)}
         phi, phi_error = _orderedness(name, point)
-        out["phi"][name] = {"mean": _json_float(phi), "error": _json_float(phi_error)}
+        out["phi"][name] = {"mean": plain_float(phi), "error": plain_float(phi_error)}
     return out
 
 
