@@ -17,10 +17,10 @@ from deeprg.rg.flows import (
     BinnedCorrelation,
     FlowPoint,
     block_spin_flow,
-    dbn_flow,
     flow_observables,
 )
 from deeprg.rg.locality import circular_centroid
+from deeprg.rg.networkflow import dbn_flow
 from deeprg.rg.receptive import receptive_fields
 from deeprg.stats import Estimate, correlation_function, mean_estimate
 

@@ -16,7 +16,7 @@ from deeprg.rg.blockspin import block_positions, block_spin
 from deeprg.rg.coarse1d import coarse_grained_couplings
 from deeprg.rg.exact1d import decimation_flow, decimation_rbm
 from deeprg.rg.flowcompare import compare_flows
-from deeprg.rg.flows import FlowPoint, block_spin_flow, dbn_flow, flow_observables
+from deeprg.rg.flows import FlowPoint, block_spin_flow, flow_observables
 from deeprg.rg.locality import (
     LOCALITY_Z_THRESHOLD,
     LocalityReport,
@@ -27,6 +27,7 @@ from deeprg.rg.locality import (
     scale_growth,
 )
 from deeprg.rg.matching import BlockMatch, hidden_block_correlation, matching_block_size
+from deeprg.rg.networkflow import dbn_flow
 from deeprg.rg.receptive import receptive_fields, response_fields
 from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
 

@@ -208,7 +208,7 @@ def compare_flows(
     ----------
     block_flow, dbn_flow : sequence of FlowPoint
         Levels of the two flows (from :func:`~deeprg.rg.flows.block_spin_flow` and
-        :func:`~deeprg.rg.flows.dbn_flow`), paired level by level in order (a shorter flow is
+        :func:`~deeprg.rg.networkflow.dbn_flow`), paired level by level in order (a shorter flow is
         padded with ``None``).
     z : float, default 3.0
         Standard errors a change between the first and the last level must exceed to count
