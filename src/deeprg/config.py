@@ -1,0 +1,613 @@
+"""Experiment configuration: TOML files, validated, with readable errors.
+
+An experiment (what ``deeprg run`` does) is described by one TOML file with
+the tables ``[ensemble]`` (the Ising data), ``[network]`` (the deep belief
+networks and their variants), an optional ``[scan]`` (the first layer's
+penalty strength scan), ``[analysis]`` and ``[quick]`` (overrides for a
+scaled-down run). The default experiment, Mehta & Schwab's, ships inside the
+package as ``configs/mehta_schwab_2014.toml``; :func:`builtin_configs` lists
+every shipped experiment.
+
+Validation is strict: unknown keys, wrong types and values out of range are
+errors, reported together, one line per problem, with the file they came from::
+
+    invalid experiment configuration in my.toml:
+      ensemble.beta: must be > 0 (got -1)
+      network.variant: unknown key (did you mean 'variants'?)
+
+Examples
+--------
+>>> from deeprg.config import load_config, resolve, config_hash
+>>> config = load_config()                      # the built-in default
+>>> config.name, config.ensemble.L, config.ensemble.beta
+('mehta_schwab_2014', 40, 0.408)
+>>> quick = resolve(config, quick=True, seed=7)
+>>> quick.ensemble.L, quick.network.layers, quick.seed
+(16, [64, 16, 4], 7)
+>>> config_hash(quick) == config_hash(resolve(config, quick=True, seed=7))
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+import typing
+from collections.abc import Mapping
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from deeprg.errors import InvalidParameterError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+__all__ = [
+    "AnalysisConfig",
+    "ConfigError",
+    "DEFAULT_CONFIG",
+    "EnsembleConfig",
+    "ExperimentConfig",
+    "NetworkConfig",
+    "ScanConfig",
+    "builtin_configs",
+    "canonical_json",
+    "config_hash",
+    "load_config",
+    "parse_config",
+    "resolve",
+]
+
+#: File name of the built-in default experiment, shipped in ``deeprg/configs/``.
+DEFAULT_CONFIG = "mehta_schwab_2014.toml"
+
+Algorithm = Literal["wolff", "swendsen-wang", "metropolis"]
+Variant = Literal["sklearn", "l1", "l2", "none"]
+
+# Context flag: the loaders check the quick overrides themselves (to report
+# each problem on its own line), so model validation skips that check.
+_SKIP_QUICK = "_deeprg_skip_quick"
+
+
+class ConfigError(InvalidParameterError):
+    """An experiment configuration is unreadable or invalid.
+
+    Attributes
+    ----------
+    source : str
+        Where the configuration came from (a file path, or a description).
+    problems : list of str
+        One readable line per problem, ``"<dotted.key>: <what is wrong>"``.
+    """
+
+    def __init__(self, source: str, problems: list[str], *, header: str | None = None) -> None:
+        self.source = str(source)
+        self.problems = list(problems)
+        head = header or f"invalid experiment configuration in {self.source}:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class _Section(BaseModel):
+    """Base of every configuration table: unknown keys are errors, types are strict."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class EnsembleConfig(_Section):
+    """The Ising ensemble: lattice, temperature, sampler.
+
+    The Boltzmann weight depends only on ``K = beta * coupling``; the
+    critical point of the square lattice is ``K_c = ln(1 + sqrt 2) / 2 = 0.440687``.
+    """
+
+    L: int = Field(ge=4, description="linear lattice size (L x L, periodic); even")
+    beta: float = Field(gt=0, description="inverse temperature")
+    coupling: float = Field(default=1.0, description="ferromagnetic coupling J (non-zero)")
+    n_samples: int = Field(ge=10, description="number of configurations to keep")
+    algorithm: Algorithm = Field(default="wolff", description="Monte Carlo update")
+    n_chains: int = Field(default=2, ge=1, description="independent Markov chains")
+
+    @field_validator("L")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError(f"must be even (got {value})")
+        return value
+
+    @field_validator("coupling")
+    @classmethod
+    def _nonzero(cls, value: float) -> float:
+        if value == 0:
+            raise ValueError("must be non-zero (got 0)")
+        return value
+
+    @property
+    def K(self) -> float:  # noqa: N802 - the physics name
+        """Dimensionless coupling ``K = beta * coupling``."""
+        return self.beta * self.coupling
+
+
+class NetworkConfig(_Section):
+    """The deep belief network: hidden layer sizes, training, variants."""
+
+    layers: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, description="hidden units per layer")
+    epochs: int = Field(ge=1, description="training epochs per layer")
+    learning_rate: float = Field(default=0.1, gt=0)
+    batch_size: int = Field(default=100, ge=1)
+    strength: float = Field(default=2e-4, ge=0, description="weight penalty strength (L1 or L2)")
+    variants: list[Variant] = Field(
+        default_factory=lambda: ["sklearn", "l1", "l2", "none"],
+        min_length=1,
+        description="network variants trained on the same data",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        repeated = sorted({v for v in value if value.count(v) > 1})
+        if repeated:
+            raise ValueError(f"must not repeat a variant (repeated: {', '.join(map(repr, repeated))})")
+        return value
+
+
+class ScanConfig(_Section):
+    """A scan of the first layer's L1 penalty strength."""
+
+    strengths: list[Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    epochs: int = Field(ge=1)
+    n_components: int | None = Field(default=None, ge=1, description="hidden units; None = first layer's size")
+
+    @field_validator("strengths")
+    @classmethod
+    def _ascending(cls, value: list[float]) -> list[float]:
+        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError(f"must be in strictly increasing order (got {_show(value)})")
+        return value
+
+
+class AnalysisConfig(_Section):
+    """The analysis: null-model surrogates and samples used for the measurements."""
+
+    n_surrogates: int = Field(default=200, ge=10)
+    n_samples: int = Field(default=2000, ge=10)
+
+
+class ExperimentConfig(_Section):
+    """A whole experiment, as run by ``deeprg run``.
+
+    Build it with :func:`load_config` (from a TOML file or the built-in
+    default) and :func:`resolve` (quick mode, seed override). Instances are
+    immutable; ``model_copy(update=...)`` or :func:`resolve` derive new ones.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)
+    seed: int = Field(default=0, ge=0)
+    ensemble: EnsembleConfig
+    network: NetworkConfig
+    scan: ScanConfig | None = None
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    quick: dict[str, Any] = Field(default_factory=dict, description="overrides applied in quick mode")
+
+    @model_validator(mode="after")
+    def _check_quick(self, info: ValidationInfo) -> ExperimentConfig:
+        if self.quick and not (info.context or {}).get(_SKIP_QUICK):
+            problems = _quick_problems(self)
+            if problems:
+                raise ValueError("the [quick] overrides do not give a valid configuration: " + "; ".join(problems))
+        return self
+
+    @property
+    def scan_n_components(self) -> int | None:
+        """Hidden units of the scanned layer (``scan.n_components`` or the first layer's size)."""
+        if self.scan is None:
+            return None
+        return self.scan.n_components if self.scan.n_components is not None else self.network.layers[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain JSON-compatible data (what :func:`ExperimentConfig.from_dict` reads)."""
+        return self.model_dump(mode="json")
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The configuration as JSON text, for saving next to the results."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentConfig:
+        """Validate plain data (a parsed TOML or JSON document).
+
+        Raises
+        ------
+        ConfigError
+            Listing every problem, one line each.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(source, [f"(top level): must be a table (got {_kind(data)})"])
+        return _validate(data, source)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_configs() -> list[str]:
+    """Names of the experiments shipped with deeprg (``load_config(name)`` loads one).
+
+    >>> "mehta_schwab_2014" in builtin_configs()
+    True
+    """
+    folder = resources.files("deeprg.configs")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_config(path: str | PathLike[str] | None = None) -> ExperimentConfig:
+    """Load and validate an experiment configuration.
+
+    Parameters
+    ----------
+    path : path-like or None
+        A TOML file (``.json`` files written by :meth:`ExperimentConfig.to_json`
+        are read too). ``None`` loads the built-in default,
+        ``mehta_schwab_2014.toml``. A bare name of a shipped experiment that is
+        not an existing file (``"critical"``) loads that experiment.
+
+    Returns
+    -------
+    ExperimentConfig
+        Validated, not yet resolved (see :func:`resolve`).
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid TOML (with line and column), or
+        holds an invalid configuration (one line per problem).
+    """
+    if path is None:
+        return _load_builtin(DEFAULT_CONFIG)
+    file = Path(path)
+    if not file.exists():
+        shipped = builtin_configs()
+        stem = file.name[: -len(".toml")] if file.name.endswith(".toml") else file.name
+        if file.parent == Path(".") and stem in shipped:
+            return _load_builtin(f"{stem}.toml")
+        raise ConfigError(
+            str(path),
+            [f"no such file; give a TOML file or one of the shipped experiments: {', '.join(shipped)}"],
+            header=f"cannot read experiment configuration {path}:",
+        )
+    if file.is_dir():
+        raise ConfigError(
+            str(path), ["is a directory, not a TOML file"], header=f"cannot read experiment configuration {path}:"
+        )
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [str(exc)], header=f"cannot read experiment configuration {path}:") from None
+    if file.suffix.lower() == ".json":
+        return _parse_json(text, str(path))
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, *, source: str = "<string>") -> ExperimentConfig:
+    """Parse and validate TOML text (``source`` names it in error messages).
+
+    >>> parse_config('name = "x"\\n[ensemble]\\nL = 8\\nbeta = 0.3\\nn_samples = 100\\n'
+    ...              '[network]\\nlayers = [16]\\nepochs = 1\\n').network.variants
+    ['sklearn', 'l1', 'l2', 'none']
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, _toml_problem(exc, text), header=f"invalid TOML in {source}:") from None
+    return _validate(data, source)
+
+
+def _load_builtin(filename: str) -> ExperimentConfig:
+    text = resources.files("deeprg.configs").joinpath(filename).read_text(encoding="utf-8")
+    return parse_config(text, source=f"<deeprg>/configs/{filename}")
+
+
+def _parse_json(text: str, source: str) -> ExperimentConfig:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            source, [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"], header=f"invalid JSON in {source}:"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(source, [f"(top level): must be an object (got {_kind(data)})"])
+    return _validate(data, source)
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> list[str]:
+    message = str(exc)
+    lines = [message]
+    match = re.search(r"line (\d+), column (\d+)", message)
+    if match:
+        lineno, colno = int(match.group(1)), int(match.group(2))
+        source_lines = text.splitlines()
+        if 1 <= lineno <= len(source_lines):
+            shown = source_lines[lineno - 1]
+            lines += [f"  {lineno:>4} | {shown}", f"       | {' ' * max(colno - 1, 0)}^"]
+    return lines
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None = None) -> ExperimentConfig:
+    """The configuration that will actually run.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        As returned by :func:`load_config`.
+    quick : bool
+        Apply the ``[quick]`` overrides (deep merge: tables merge key by key,
+        values and arrays are replaced).
+    seed : int or None
+        Replace the experiment's seed.
+
+    Returns
+    -------
+    ExperimentConfig
+        A new, re-validated configuration; ``config`` is not changed. The
+        ``quick`` table is kept (re-applying it changes nothing).
+
+    Raises
+    ------
+    ConfigError
+        If the result is invalid (for example a negative seed).
+    """
+    if not isinstance(config, ExperimentConfig):
+        raise InvalidParameterError(
+            f"resolve expects an ExperimentConfig (from load_config), got {type(config).__name__}"
+        )
+    data = config.to_dict()
+    source = f"experiment {config.name!r}"
+    if quick and config.quick:
+        problems: list[str] = []
+        data = _deep_merge(data, copy.deepcopy(config.quick), ("quick",), problems)
+        if problems:
+            raise ConfigError(source, problems)
+        data["quick"] = copy.deepcopy(config.quick)
+    if seed is not None:
+        data["seed"] = seed
+    try:
+        return ExperimentConfig.model_validate(data, context={_SKIP_QUICK: True})
+    except ValidationError as exc:
+        prefix = ("quick",) if quick else ()
+        lines = []
+        for error in exc.errors():
+            loc = error["loc"]
+            # Only the seed and the quick overrides can make a validated config invalid here.
+            lines.append(_format_error(error, () if loc[:1] == ("seed",) else prefix))
+        raise ConfigError(source, lines, header=f"invalid resolved configuration of {source}:") from None
+
+
+def _deep_merge(base: Any, override: Any, where: tuple[str, ...], problems: list[str]) -> Any:
+    """Merge ``override`` into ``base``: tables recursively, everything else replaced."""
+    if not isinstance(override, dict) or not isinstance(base, dict):
+        return override
+    merged = dict(base)
+    for key, value in override.items():
+        here = (*where, str(key))
+        if here == ("quick", "quick"):
+            problems.append("quick.quick: the quick overrides cannot themselves contain a [quick] table")
+            continue
+        if isinstance(value, dict) and key in merged and merged[key] is None:
+            problems.append(
+                f"{_dotted(here)}: overrides the [{_dotted(here[1:])}] table, which this configuration does not have "
+                f"(add the table or remove the override)"
+            )
+            continue
+        merged[key] = _deep_merge(merged.get(key), value, here, problems) if key in merged else value
+    return merged
+
+
+def _quick_problems(config: ExperimentConfig) -> list[str]:
+    """Problems of the configuration obtained by applying ``config.quick`` (empty if it is valid)."""
+    problems: list[str] = []
+    data = config.model_dump(mode="json")
+    merged = _deep_merge(data, copy.deepcopy(config.quick), ("quick",), problems)
+    merged["quick"] = {}
+    try:
+        ExperimentConfig.model_validate(merged, context={_SKIP_QUICK: True})
+    except ValidationError as exc:
+        problems += [_format_error(error, ("quick",)) for error in exc.errors()]
+    return problems
+
+
+def _validate(data: Mapping[str, Any], source: str) -> ExperimentConfig:
+    try:
+        config = ExperimentConfig.model_validate(dict(data), context={_SKIP_QUICK: True})
+    except ValidationError as exc:
+        raise ConfigError(source, [_format_error(error) for error in exc.errors()]) from None
+    problems = _quick_problems(config)
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, PathLike):
+        return str(Path(obj))
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=canonical_json)
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars
+        return obj.tolist()
+    raise TypeError(f"cannot hash an object of type {type(obj).__name__}")
+
+
+def canonical_json(obj: Any) -> str:
+    """Canonical JSON text of ``obj``: sorted keys, no whitespace, ASCII, no NaN.
+
+    Pydantic models (configs), mappings, sequences, numbers, strings, paths
+    and numpy arrays are accepted.
+
+    >>> canonical_json({"b": [1, 2.0], "a": None})
+    '{"a":null,"b":[1,2.0]}'
+    """
+    try:
+        return json.dumps(
+            obj, default=_json_default, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"cannot make canonical JSON: {exc}") from None
+
+
+def config_hash(obj: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``obj``: a stable key for cached stage inputs.
+
+    Equal values give equal hashes across runs and machines; any change of a
+    value, a key or a type (``1`` vs ``1.0``) changes the hash.
+
+    >>> len(config_hash({"beta": 0.408}))
+    64
+    """
+    return hashlib.sha256(canonical_json(obj).encode("ascii")).hexdigest()
+
+
+# --------------------------------------------------------------------------- error messages
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "list_type": "an array",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+
+_COMPARISONS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__}"
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, list | tuple):
+        text = "[" + ", ".join(_show(v, limit) for v in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k} = {_show(v, limit)}" for k, v in value.items()) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The configuration table class found at ``loc`` (a path of keys from the top)."""
+    model: type[BaseModel] = ExperimentConfig
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return None
+        candidates = [field.annotation, *typing.get_args(field.annotation)]
+        found = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not found:
+            return None
+        model = found[0]
+    return model
+
+
+def _suggest(word: str, choices: list[str]) -> str | None:
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _format_error(error: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str:
+    """One readable line for one pydantic error: ``dotted.key: what is wrong``."""
+    loc = tuple(error.get("loc", ()))
+    kind = error.get("type", "")
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    where = _dotted((*prefix, *loc))
+    got = f"(got {_show(value)})"
+
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        key = str(loc[-1]) if loc else ""
+        if model is None:
+            return f"{where}: unknown key"
+        valid = list(model.model_fields)
+        suggestion = _suggest(key, valid)
+        if suggestion:
+            return f"{where}: unknown key (did you mean {suggestion!r}?)"
+        return f"{where}: unknown key (valid keys: {', '.join(valid)})"
+    if kind == "missing":
+        if _model_at(loc) is not None:
+            return f"{where}: missing required table [{_dotted(loc)}]"
+        return f"{where}: missing required key"
+    if kind in _COMPARISONS:
+        bound = next(iter(ctx.values()), "?")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"{where}: must be {_COMPARISONS[kind]} {bound} {got}"
+    if kind in _EXPECTED:
+        return f"{where}: must be {_EXPECTED[kind]} (got {_show(value)}, {_kind(value)})"
+    if kind == "finite_number":
+        return f"{where}: must be a finite number {got}"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        text = f"{where}: must be one of {', '.join(map(repr, choices))} {got}"
+        suggestion = _suggest(value, choices) if isinstance(value, str) else None
+        return text + (f"; did you mean {suggestion!r}?" if suggestion else "")
+    if kind == "too_short":
+        minimum = ctx.get("min_length", 1)
+        if minimum == 1:
+            return f"{where}: must not be empty"
+        return f"{where}: must have at least {minimum} items {got}"
+    if kind == "too_long":
+        return f"{where}: must have at most {ctx.get('max_length')} characters {got}"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: must start with a letter or digit and contain only letters, digits, '_', '-' and '.' {got}"
+    if kind in ("value_error", "assertion_error"):
+        cause = ctx.get("error")
+        message = str(cause) if cause is not None else str(error.get("msg", ""))
+        return f"{where}: {message}"
+    return f"{where}: {error.get('msg', 'invalid value')} {got}"
