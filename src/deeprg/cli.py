@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -125,6 +126,42 @@ def _provenance_table(samples: Any, path: Optional[Path] = None) -> Table:
         if value is not None:
             table.add_row(name, value)
     return table
+
+
+@app.command()
+def run(
+    config: Optional[Path] = typer.Argument(None, help="Experiment TOML; default: the built-in Mehta & Schwab replication."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default: runs/<experiment name>)."),
+    quick: bool = typer.Option(False, "--quick", help="A scaled-down run of the same pipeline (about a minute)."),
+    resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue interrupted trainings from checkpoints."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override the experiment's seed."),
+) -> None:
+    """Run the whole replication: sample, train every variant, analyze, and write the report."""
+    from deeprg.config import load_config, resolve
+    from deeprg.pipeline import run_experiment
+
+    experiment = resolve(load_config(config), quick=quick, seed=seed)
+    directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
+    start = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("starting", total=None)
+
+        def report(stage: str, message: str) -> None:
+            progress.update(task, description=f"{stage}: {message}")
+            if not err_console.is_terminal and message in ("running", "up to date"):
+                err_console.print(f"{stage}: {message}", markup=False)
+
+        try:
+            result = run_experiment(experiment, directory, resume=resume, progress=report)
+        except KeyboardInterrupt:
+            err_console.print(f"interrupted: finished stages and checkpoints are kept in {directory}; "
+                              "run the same command again to continue", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    elapsed = time.perf_counter() - start
+    verdict = json.loads(result.metrics.read_text()).get("verdict", {})
+    console.print(verdict.get("headline", {}).get("text", "done"), markup=False)
+    console.print(f"report: {result.report}\nmetrics: {result.metrics}\n"
+                  f"{len(result.ran)} stage(s) ran, {len(result.stages) - len(result.ran)} up to date, {elapsed:.0f} s")
 
 
 @app.command()

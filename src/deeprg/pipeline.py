@@ -1,0 +1,315 @@
+"""The staged, cached, resumable experiment runner behind ``deeprg run``.
+
+Stages, each writing its artifact into the run directory::
+
+    ensemble            ensemble.nc                      sample the Ising configurations
+    train/<variant>     models/<variant>.nc              train the network of each variant
+    scan                scan.json                        locality and likelihood against the L1 strength
+    analyze/<variant>   analysis/<variant>/              figures and metrics of each network
+    exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
+    report              report.html, metrics.json        everything, with the verdict
+
+Every stage records the hash of its inputs (its part of the configuration and the
+hashes of the stages it reads) in ``.stages/<stage>.json`` after its outputs are
+written; a rerun skips a stage whose record matches and whose outputs exist.
+Training writes a checkpoint every epoch, keyed by the stage's input hash, so an
+interrupted run loses at most the current epoch and a resumed one can never pick
+up the training of another configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from deeprg import __version__
+from deeprg.io import atomic_path
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(stage, message)`` before each step; the CLI renders it.
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class StageRecord:
+    """What a finished stage leaves in ``.stages/<name>.json``."""
+
+    name: str
+    input_hash: str
+    outputs: list[str]
+    seconds: float
+    skipped: bool = False
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`run_experiment`: where everything is and what ran."""
+
+    directory: Path
+    report: Path
+    metrics: Path
+    stages: list[StageRecord] = field(default_factory=list)
+
+    @property
+    def ran(self) -> list[str]:
+        """Stages that did work (the others were up to date)."""
+        return [s.name for s in self.stages if not s.skipped]
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with atomic_path(path, overwrite=True) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, allow_nan=False))
+
+
+class Runner:
+    """Runs stages in a directory, skipping those whose recorded input hash matches."""
+
+    def __init__(self, directory: Path, progress: Progress | None) -> None:
+        self.directory = directory
+        self.progress = progress or (lambda stage, message: None)
+        self.records: list[StageRecord] = []
+        (directory / ".stages").mkdir(parents=True, exist_ok=True)
+
+    def _record_path(self, name: str) -> Path:
+        return self.directory / ".stages" / (name.replace("/", "__") + ".json")
+
+    def up_to_date(self, name: str, input_hash: str) -> bool:
+        path = self._record_path(name)
+        if not path.exists():
+            return False
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return False
+        return record.get("input_hash") == input_hash and all(
+            (self.directory / out).exists() for out in record.get("outputs", [])
+        )
+
+    def stage(self, name: str, input_hash: str, outputs: list[str], work: Callable[[], None]) -> None:
+        """Run ``work`` unless the stage is up to date; then record it."""
+        if self.up_to_date(name, input_hash):
+            self.progress(name, "up to date")
+            seconds = json.loads(self._record_path(name).read_text()).get("seconds", 0.0)
+            self.records.append(StageRecord(name, input_hash, outputs, seconds, skipped=True))
+            return
+        self.progress(name, "running")
+        start = time.perf_counter()
+        work()
+        seconds = time.perf_counter() - start
+        _write_json(self._record_path(name), {"name": name, "input_hash": input_hash, "outputs": outputs,
+                                              "seconds": seconds, "deeprg_version": __version__})
+        self.records.append(StageRecord(name, input_hash, outputs, seconds))
+        logger.info("stage %s done in %.1f s", name, seconds)
+
+
+def _ensemble_summary(samples: Any) -> dict[str, Any]:
+    from deeprg.ising.exact import finite_size
+
+    summary = {k: v.to_dict() for k, v in samples.summary().items()}
+    exact = finite_size(samples.L, samples.beta, samples.coupling)
+    return {
+        **summary,
+        "exact_energy_per_site": exact.energy_per_site,
+        "exact_specific_heat": exact.specific_heat,
+        "algorithm": samples.algorithm,
+        "spacing": samples.spacing,
+        "n_thermalize": samples.n_thermalize,
+        "tau_energy": samples.tau.get("energy"),
+        "tau_abs_magnetization": samples.tau.get("abs_magnetization"),
+        "n_samples": samples.n_samples,
+        "L": samples.L,
+        "beta": samples.beta,
+        "coupling": samples.coupling,
+    }
+
+
+def exact_1d_checks(beta: float, *, random_state: int = 0) -> dict[str, Any]:
+    """The exact 1D decimation RBM checked by enumeration, and a small 2D RBM's trace distance.
+
+    Returns a JSON-able dict: per coupling K the decimated coupling from enumeration against
+    artanh(tanh^2 K), the trace-condition violation, the flow K -> K' -> ..., and for a 4x4
+    torus at ``beta`` the distance of a briefly trained 4-hidden-unit RBM from an exact RG step.
+    """
+    from deeprg.ising import IsingModel, WolffSampler
+    from deeprg.rbm import BernoulliRBM
+    from deeprg.rg import (
+        coarse_grained_couplings,
+        decimation_flow,
+        decimation_rbm,
+        rbm_trace_distance,
+        trace_condition_violation,
+    )
+
+    chain = []
+    for K in (0.5, 1.0, 2.0):
+        rbm = decimation_rbm(12, K)
+        result = coarse_grained_couplings(rbm)
+        chain.append({
+            "K": K,
+            "K_prime_enumerated": result.coupling,
+            "K_prime_exact": result.coupling_exact,
+            "error": abs(result.coupling - result.coupling_exact),
+            "trace_violation": trace_condition_violation(rbm),
+            "flow": decimation_flow(K, 5).tolist(),
+        })
+    samples = WolffSampler(IsingModel(4), beta, random_state=random_state).sample(3000)
+    X = samples.as_binary(np.float64)
+    distances = []
+    for epochs in (1, 10, 30):
+        rbm = BernoulliRBM(4, n_iter=epochs, batch_size=50, dtype="float64", random_state=random_state).fit(X)
+        d = rbm_trace_distance(rbm, beta)
+        distances.append({"epochs": epochs, "kl_divergence": d.kl_divergence, "total_variation": d.total_variation,
+                          "mean_log_trace": d.mean_log_trace})
+    return {"decimation": chain, "trace_distance_4x4": distances, "beta": beta}
+
+
+def run_experiment(
+    config: Any,
+    directory: str | Path,
+    *,
+    resume: bool = True,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run (or continue) an experiment: sample, train every variant, scan, analyze, report.
+
+    Parameters
+    ----------
+    config : deeprg.config.ExperimentConfig
+        The resolved experiment.
+    directory : path
+        Run directory; finished stages found there are reused.
+    resume : bool, default True
+        Continue interrupted trainings from their checkpoints.
+    progress : callable, optional
+        ``progress(stage, message)`` reports.
+
+    Returns
+    -------
+    RunResult
+    """
+    from deeprg.analysis import analyze_network, write_metrics
+    from deeprg.config import config_hash
+    from deeprg.io import load_ensemble, save_ensemble
+    from deeprg.ising import IsingModel, make_sampler
+    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.report import render_report, verdict
+    from deeprg.rg import locality_scan
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    runner = Runner(out, progress)
+    say = runner.progress
+    cfg = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+    started = time.perf_counter()
+    _write_json(out / "config.json", cfg)
+
+    # -- ensemble
+    ens = config.ensemble
+    ensemble_hash = config_hash({"ensemble": cfg["ensemble"], "seed": config.seed})
+
+    def sample() -> None:
+        sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
+                               random_state=config.seed, n_chains=ens.n_chains)
+        samples = sampler.sample(ens.n_samples, callback=lambda stage, done, total: say(
+            "ensemble", f"{stage} {done}" + (f"/{total}" if total else "")))
+        save_ensemble(samples, out / "ensemble.nc", overwrite=True)
+
+    runner.stage("ensemble", ensemble_hash, ["ensemble.nc"], sample)
+    samples = load_ensemble(out / "ensemble.nc")
+    X = samples.as_binary(np.float32)
+
+    # -- training, one network per variant
+    net = config.network
+    models = out / "models"
+    models.mkdir(exist_ok=True)
+    model_hashes: dict[str, str] = {}
+    for variant in net.variants:
+        h = config_hash({"network": cfg["network"], "variant": variant, "ensemble": ensemble_hash, "seed": config.seed})
+        model_hashes[variant] = h
+
+        def train(variant: str = variant, h: str = h) -> None:
+            def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
+                say(f"train/{variant}", f"layer {est.n_components} units: epoch {n}/{net.epochs}, "
+                                        f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin")
+
+            layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
+                                 learning_rate=net.learning_rate, batch_size=net.batch_size,
+                                 callbacks=[LambdaCallback(epoch)])
+            checkpoint = models / f".{variant}-{h[:12]}.ckpt"
+            dbn = DeepBeliefNetwork(layers, random_state=config.seed).fit(
+                X, checkpoint=checkpoint, resume=resume,
+                on_layer_start=lambda i, layer: say(f"train/{variant}", f"layer {i + 1} of {len(net.layers)}"))
+            dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **cfg["network"]})
+            checkpoint.unlink(missing_ok=True)
+
+        runner.stage(f"train/{variant}", h, [f"models/{variant}.nc"], train)
+
+    # -- locality against the L1 strength
+    scan_hash = config_hash({"scan": cfg.get("scan"), "network": cfg["network"], "ensemble": ensemble_hash,
+                             "analysis": cfg["analysis"], "seed": config.seed})
+    if config.scan is not None:
+        def scan() -> None:
+            sc = config.scan
+            rows = locality_scan(
+                X, sc.strengths, n_components=sc.n_components or net.layers[0], shape=(samples.L, samples.L),
+                n_iter=sc.epochs, n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+            _write_json(out / "scan.json", rows)
+
+        runner.stage("scan", scan_hash, ["scan.json"], scan)
+
+    # -- analysis of each network
+    analysis_hashes: dict[str, str] = {}
+    for variant in net.variants:
+        h = config_hash({"model": model_hashes[variant], "analysis": cfg["analysis"], "seed": config.seed})
+        analysis_hashes[variant] = h
+
+        def analyze(variant: str = variant) -> None:
+            dbn = DeepBeliefNetwork.load(out / "models" / f"{variant}.nc")
+            metrics = analyze_network(
+                dbn, samples, out / "analysis" / variant, n_surrogates=config.analysis.n_surrogates,
+                n_samples=config.analysis.n_samples, random_state=config.seed,
+                progress=lambda message: say(f"analyze/{variant}", message))
+            metrics["training"] = {f"layer {k + 1}": getattr(layer, "history_", {}) for k, layer in enumerate(dbn.layers_)}
+            write_metrics(metrics, out / "analysis" / variant / "metrics.json")
+
+        runner.stage(f"analyze/{variant}", h, [f"analysis/{variant}/metrics.json"], analyze)
+
+    # -- the exact 1D mapping and the trace distance
+    exact_hash = config_hash({"beta": ens.beta * ens.coupling, "seed": config.seed})
+    runner.stage("exact_1d", exact_hash, ["exact_1d.json"],
+                 lambda: _write_json(out / "exact_1d.json", exact_1d_checks(ens.beta * ens.coupling, random_state=config.seed)))
+
+    # -- report
+    report_hash = config_hash({"inputs": [ensemble_hash, scan_hash, exact_hash, *analysis_hashes.values()],
+                               "version": __version__})
+
+    def report() -> None:
+        metrics: dict[str, Any] = {
+            "deeprg_version": __version__,
+            "config": cfg,
+            "ensemble": _ensemble_summary(samples),
+            "variants": {v: json.loads((out / "analysis" / v / "metrics.json").read_text()) for v in net.variants},
+            "exact_1d": json.loads((out / "exact_1d.json").read_text()),
+        }
+        if (out / "scan.json").exists() and config.scan is not None:
+            metrics["scan"] = json.loads((out / "scan.json").read_text())
+        metrics["verdict"] = verdict(metrics)
+        metrics["timings"] = {r.name: r.seconds for r in runner.records}
+        _write_json(out / "metrics.json", metrics)
+        provenance = {"deeprg_version": __version__, "python": platform.python_version(),
+                      "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
+                      "seed": config.seed, "config": cfg, "timings": metrics["timings"]}
+        render_report(metrics, {v: out / "analysis" / v for v in net.variants}, out / "report.html",
+                      provenance=provenance)
+
+    runner.stage("report", report_hash, ["report.html", "metrics.json"], report)
+    logger.info("run finished in %.1f s", time.perf_counter() - started)
+    return RunResult(out, out / "report.html", out / "metrics.json", runner.records)

@@ -1,0 +1,72 @@
+"""`deeprg run --quick` end to end: every stage, the report, caching and resumption."""
+
+import json
+
+import pytest
+
+from deeprg.cli import main
+from deeprg.config import load_config, resolve
+from deeprg.pipeline import run_experiment
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("run")
+    config = resolve(load_config(None), quick=True)
+    return config, directory, run_experiment(config, directory)
+
+
+def test_quick_run_writes_report_and_metrics(quick_run):
+    config, directory, result = quick_run
+    assert result.report.exists() and result.metrics.exists()
+    metrics = json.loads(result.metrics.read_text())
+    assert set(metrics["variants"]) == set(config.network.variants)
+    for variant in config.network.variants:
+        layers = metrics["variants"][variant]["layers"]
+        assert len(layers) == len(config.network.layers)
+        for layer in layers:  # the documented minimum of the schema
+            assert {"is_local", "z", "radius_of_gyration", "fitted_block_size"} <= set(layer)
+    assert metrics["verdict"]["headline"]["status"] in ("yes", "partly", "no", "undetermined")
+    assert [row["l1"] for row in metrics["scan"]] == list(config.scan.strengths)
+    assert metrics["exact_1d"]["decimation"][0]["error"] < 1e-12
+    assert json.loads((directory / "config.json").read_text())["name"] == config.name
+    html = result.report.read_text()
+    assert html.count('<img src="data:image/png;base64,') >= 10 and "http://" not in html
+
+
+def test_rerun_skips_finished_stages(quick_run):
+    config, directory, first = quick_run
+    again = run_experiment(config, directory)
+    assert again.ran == []
+    assert len(again.stages) == len(first.stages)
+
+
+def test_changing_the_analysis_reruns_only_what_depends_on_it(quick_run, tmp_path):
+    import shutil
+
+    config, directory, _ = quick_run
+    copy = tmp_path / "run"
+    shutil.copytree(directory, copy)
+    data = config.to_dict()
+    data["analysis"]["n_surrogates"] += 1
+    changed = type(config).from_dict(data)
+    result = run_experiment(changed, copy)
+    assert "ensemble" not in result.ran and not any(s.startswith("train/") for s in result.ran)
+    assert {f"analyze/{v}" for v in config.network.variants} <= set(result.ran) and "report" in result.ran
+
+
+def test_cli_run_quick(tmp_path, capsys):
+    code = main(["run", "--quick", "--out", str(tmp_path / "r"), "--seed", "3"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "report:" in out and (tmp_path / "r" / "report.html").exists()
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["seed"] == 3
+
+
+def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[ensemble]\nL = 16\nbeta = -1\nn_samples = 100\n')
+    code = main(["run", str(bad), "--out", str(tmp_path / "r")])
+    _, err = capsys.readouterr()
+    assert code != 0 and "beta" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
