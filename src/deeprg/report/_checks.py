@@ -138,3 +138,22 @@ def _exact_1d_verdict(exact: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "0 would be exact)")
         out.append(_statement("exact_1d", status, text, {"epochs": epochs, "kl_divergence": kl}))
     return out
+
+
+def _training_numbers(training: Mapping[str, Any]) -> dict[str, Any]:
+    """Final pseudo-likelihood and reconstruction error per layer, when the histories are there."""
+    out = {}
+    for name, history in training.items():
+        if not isinstance(history, Mapping):
+            continue
+        row = {}
+        for key in ("pseudo_likelihood", "reconstruction_error"):
+            values = history.get(key)
+            if isinstance(values, Sequence) and values:
+                row[key] = _num(values[-1])
+        if row:
+            out[str(name)] = {**row, "epochs": max(len(v) for v in history.values() if isinstance(v, Sequence))}
+    return out
+
+
+# ---------------------------------------------------------------------- headline

@@ -21,12 +21,13 @@ other), ``"not local"`` or ``"undetermined"``; a variant is ``"local"`` (every l
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deeprg.report._checks import AGREEMENT_SIGMAS, _data_verdict, _exact_1d_verdict, _scan_verdict
+from deeprg.errors import InvalidParameterError
+from deeprg.report._checks import AGREEMENT_SIGMAS, _data_verdict, _exact_1d_verdict, _scan_verdict, _training_numbers
 from deeprg.report._words import _f, _geometric_mean, _join, _num, _sentence, _size, _statement
+from deeprg.rg.matching import matching_block_size
 
 __all__ = ["AGREEMENT_SIGMAS", "SCALE_GROWTH_THRESHOLD", "VERDICT_VERSION", "verdict"]
 
@@ -52,13 +53,14 @@ _TREND_PHRASE = {
 
 # ---------------------------------------------------------------------- layers
 def _matching_block_size(lattice: Any, n_units: Any) -> int | None:
-    """Side of the blocks that tile an ``lattice x lattice`` torus into ``n_units`` block spins."""
+    """Side of the blocks that tile an ``lattice x lattice`` torus into ``n_units`` block spins (None if none)."""
     L, n = _num(lattice), _num(n_units)
     if not L or not n:
         return None
-    ratio = L * L / n
-    b = round(math.sqrt(ratio))
-    return int(b) if b >= 1 and b * b == ratio and L % b == 0 else None
+    try:
+        return matching_block_size(int(L) ** 2, int(n))
+    except InvalidParameterError:
+        return None
 
 
 def _null_z(locality: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -322,23 +324,6 @@ def _variant_verdict(variant: str, m: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _training_numbers(training: Mapping[str, Any]) -> dict[str, Any]:
-    """Final pseudo-likelihood and reconstruction error per layer, when the histories are there."""
-    out = {}
-    for name, history in training.items():
-        if not isinstance(history, Mapping):
-            continue
-        row = {}
-        for key in ("pseudo_likelihood", "reconstruction_error"):
-            values = history.get(key)
-            if isinstance(values, Sequence) and values:
-                row[key] = _num(values[-1])
-        if row:
-            out[str(name)] = {**row, "epochs": max(len(v) for v in history.values() if isinstance(v, Sequence))}
-    return out
-
-
-# ---------------------------------------------------------------------- headline
 def _pick(names: Sequence[str], exact: str, *fragments: str) -> str | None:
     if exact in names:
         return exact

@@ -90,11 +90,6 @@ def _check_K(K: Any, name: str = "K") -> float:
     return value
 
 
-def _decimated(K: float) -> float:
-    """:math:`K' = \\operatorname{artanh}(\\tanh^2 K)` (see :func:`deeprg.ising.exact.decimated_coupling`)."""
-    return float(decimated_coupling(K))
-
-
 def _log_2cosh(x: float) -> float:
     return abs(x) + math.log1p(math.exp(-2.0 * abs(x)))
 
@@ -171,7 +166,7 @@ class DecimationRBM:
     @property
     def coarse_coupling(self) -> float:
         r"""The exact decimated coupling :math:`K' = \operatorname{artanh}(\tanh^2 K)`."""
-        return _decimated(self.K)
+        return float(decimated_coupling(self.K))
 
     @property
     def exact(self) -> bool:
@@ -383,5 +378,5 @@ def decimation_flow(K: float, n_steps: int) -> NDArray[np.float64]:
     flow = np.empty(n_steps + 1)
     flow[0] = K
     for step in range(n_steps):
-        flow[step + 1] = _decimated(flow[step])
+        flow[step + 1] = float(decimated_coupling(flow[step]))
     return flow

@@ -56,7 +56,7 @@ from deeprg.rg._pairs import (
 )
 from deeprg.rg.blockspin import RULES, block_positions, block_spin
 from deeprg.stats import CorrelationFunction, Estimate, abs_magnetization, binder_cumulant, mean_estimate
-from deeprg.stats.resampling import _automatic_blocks, _blocked_mean_errors
+from deeprg.stats.resampling import column_mean_errors
 
 __all__ = [
     "BinnedCorrelation",
@@ -159,8 +159,7 @@ def _binned_correlation(
     if per_sample.shape[1] == 0:
         empty = np.empty(0)
         return BinnedCorrelation(empty, empty.copy(), empty.copy(), None, np.empty(0, dtype=np.int64))
-    n_blocks, tau = _automatic_blocks([np.ascontiguousarray(per_sample[:, k]) for k in range(per_sample.shape[1])])
-    error = _blocked_mean_errors(per_sample, n_blocks)
+    error, tau = column_mean_errors(per_sample)
     return BinnedCorrelation(distance=distance, value=per_sample.mean(axis=0), error=error, n_pairs=n_pairs, tau=tau)
 
 

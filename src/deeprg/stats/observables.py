@@ -25,8 +25,7 @@ from deeprg.errors import InvalidParameterError
 from deeprg.stats._validation import as_series
 from deeprg.stats.estimate import Estimate
 from deeprg.stats.resampling import (
-    _automatic_blocks,
-    _blocked_mean_errors,
+    column_mean_errors,
     jackknife,
     mean_estimate,
 )
@@ -323,8 +322,7 @@ def correlation_function(spins: ArrayLike, *, max_distance: int | None = None) -
         return CorrelationFunction(
             distance=np.zeros(1, dtype=np.int64), value=value, error=np.zeros(1), tau=0.5
         )
-    n_blocks, tau = _automatic_blocks([products[:, r] for r in range(1, max_distance + 1)])
-    error = _blocked_mean_errors(products, n_blocks)
+    error, tau = column_mean_errors(products, tau_columns=slice(1, None))  # G(0) = 1 is constant
     return CorrelationFunction(
         distance=np.arange(max_distance + 1, dtype=np.int64), value=value, error=error, tau=tau
     )

@@ -268,6 +268,24 @@ def _blocked_mean_errors(y: NDArray[np.float64], n_blocks: int) -> NDArray[np.fl
     return np.sqrt((n_blocks - 1) / n_blocks * np.sum(spread**2, axis=0))
 
 
+def column_mean_errors(y: NDArray[np.float64], *, tau_columns: slice = slice(None)) -> tuple[NDArray[np.float64], float]:
+    """Blocked-jackknife errors of the column means of per-sample series ``y`` (n, k) -> (k,).
+
+    The block length is at least ``2 tau`` with ``tau`` the largest integrated
+    autocorrelation time among the columns selected by ``tau_columns`` (leave out
+    columns that are constant, e.g. G(0) = 1).
+
+    Returns
+    -------
+    errors : ndarray, shape (k,)
+    tau : float
+        The autocorrelation time that set the blocks.
+    """
+    columns = range(y.shape[1])[tau_columns]
+    n_blocks, tau = _automatic_blocks([np.ascontiguousarray(y[:, k]) for k in columns])
+    return _blocked_mean_errors(y, n_blocks), tau
+
+
 def jackknife(
     func: Callable[..., float],
     *series: ArrayLike,
