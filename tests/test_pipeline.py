@@ -6,18 +6,21 @@ import pytest
 
 from deeprg.cli import main
 from deeprg.config import load_config, resolve
-from deeprg.pipeline import run_experiment
+from deeprg.pipeline import STAGE_FINISHED, STAGE_STARTED, run_experiment
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("run")
     config = resolve(load_config(None), quick=True)
-    return config, directory, run_experiment(config, directory)
+    events = []
+    result = run_experiment(config, directory, progress=lambda stage, message, completed=None, total=None: events.append(
+        (stage, message, completed, total)))
+    return config, directory, result, events
 
 
 def test_quick_run_writes_report_and_metrics(quick_run):
-    config, directory, result = quick_run
+    config, directory, result, _ = quick_run
     assert result.report.exists() and result.metrics.exists()
     metrics = json.loads(result.metrics.read_text())
     assert set(metrics["variants"]) == set(config.network.variants)
@@ -35,7 +38,7 @@ def test_quick_run_writes_report_and_metrics(quick_run):
 
 
 def test_rerun_skips_finished_stages(quick_run):
-    config, directory, first = quick_run
+    config, directory, first, _ = quick_run
     again = run_experiment(config, directory)
     assert again.ran == []
     assert len(again.stages) == len(first.stages)
@@ -44,7 +47,7 @@ def test_rerun_skips_finished_stages(quick_run):
 def test_changing_the_analysis_reruns_only_what_depends_on_it(quick_run, tmp_path):
     import shutil
 
-    config, directory, _ = quick_run
+    config, directory, _, _ = quick_run
     copy = tmp_path / "run"
     shutil.copytree(directory, copy)
     data = config.to_dict()
@@ -53,6 +56,24 @@ def test_changing_the_analysis_reruns_only_what_depends_on_it(quick_run, tmp_pat
     result = run_experiment(changed, copy)
     assert "ensemble" not in result.ran and not any(s.startswith("train/") for s in result.ran)
     assert {f"analyze/{v}" for v in config.network.variants} <= set(result.ran) and "report" in result.ran
+
+
+def test_progress_reports_every_stage_with_work_done_and_total(quick_run):
+    config, _, result, events = quick_run
+    started = [e[0] for e in events if e[1] == STAGE_STARTED]
+    finished = [e[0] for e in events if e[1] == STAGE_FINISHED]
+    assert started == finished == [s.name for s in result.stages]
+    for stage in [s for s in started if s.startswith(("train/", "scan", "analyze/"))]:
+        work = [(e[2], e[3]) for e in events if e[0] == stage and e[2] is not None]
+        assert work, stage
+        done = [w[0] for w in work]
+        assert done == sorted(done) and all(w[1] == work[0][1] for w in work)  # monotone, one total
+    # a deeprg variant reports every epoch of every layer and ends at its total
+    train = [e for e in events if e[0] == "train/l1" and e[2] is not None]
+    assert sum("epoch" in e[1] for e in train) == len(config.network.layers) * config.network.epochs
+    assert train[-1][2] == pytest.approx(train[-1][3])
+    scan = [e for e in events if e[0] == "scan" and e[2] is not None]
+    assert scan[-1][2] == scan[-1][3] == len(config.scan.strengths) * config.scan.epochs
 
 
 def test_cli_run_quick(tmp_path, capsys):

@@ -62,7 +62,7 @@ def analyze_network(
     n_surrogates: int = 200,
     n_samples: int = ANALYSIS_SAMPLES,
     random_state: RandomState = 0,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Measure whether ``dbn`` does block-spin RG on ``samples``; write figures and return the metrics.
 
@@ -81,7 +81,7 @@ def analyze_network(
     random_state : None, int, SeedSequence or Generator
         Seeds nulls, tie breaks and sampled hidden states.
     progress : callable, optional
-        ``progress(message)`` before each step.
+        ``progress(message, step, n_steps)`` before each step (``step`` counts from 0).
 
     Returns
     -------
@@ -114,7 +114,13 @@ def analyze_network(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda message: None)
+    n_steps = 2 + 2 * len(dbn.layers_)
+    step = iter(range(n_steps))
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message, next(step), n_steps)
+
     L = samples.L
     if dbn.n_features_in_ != L * L:
         raise InvalidParameterError(

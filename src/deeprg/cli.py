@@ -23,6 +23,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -70,12 +71,13 @@ def _parse_auto(value: str, name: str) -> Any:
         raise InvalidParameterError(f"{name}: expected 'auto' or an integer, got {value!r}.") from None
 
 
-def _progress() -> Progress:
+def _progress(*, counts: bool = True) -> Progress:
+    """A progress display on stderr: counts (``M/N``) or a percentage, elapsed and remaining time."""
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        MofNCompleteColumn() if counts else TaskProgressColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err_console,
@@ -138,18 +140,28 @@ def run(
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.config import load_config, resolve
-    from deeprg.pipeline import run_experiment
+    from deeprg.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
 
     experiment = resolve(load_config(config), quick=quick, seed=seed)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
     start = time.perf_counter()
-    with _progress() as progress:
-        task = progress.add_task("starting", total=None)
+    with _progress(counts=False) as progress:
+        tasks: dict[str, Any] = {}
 
-        def report(stage: str, message: str) -> None:
-            progress.update(task, description=f"{stage}: {message}")
-            if not err_console.is_terminal and message in ("running", "up to date"):
+        def report(stage: str, message: str, completed: Optional[float] = None, total: Optional[float] = None) -> None:
+            if message == STAGE_STARTED:
+                tasks[stage] = (progress.add_task(stage, total=None), time.perf_counter())
+                if not err_console.is_terminal:
+                    err_console.print(f"{stage}: {message}", markup=False)
+            elif message == STAGE_FINISHED and stage in tasks:
+                task, started = tasks.pop(stage)
+                progress.remove_task(task)
+                err_console.print(f"{stage}: done in {time.perf_counter() - started:.1f} s", markup=False)
+            elif message == STAGE_SKIPPED:
                 err_console.print(f"{stage}: {message}", markup=False)
+            elif stage in tasks:
+                work = {} if total is None else {"completed": completed or 0, "total": total}
+                progress.update(tasks[stage][0], description=f"{stage}: {message}", **work)
 
         try:
             result = run_experiment(experiment, directory, resume=resume, progress=report)
@@ -304,7 +316,8 @@ def analyze(
     with _progress() as progress:
         task = progress.add_task("analyzing", total=None)
         metrics = analyze_network(dbn, samples, out, n_surrogates=surrogates, random_state=seed,
-                                  progress=lambda message: progress.update(task, description=message))
+                                  progress=lambda message, step, n_steps: progress.update(
+                                      task, description=message, completed=step, total=n_steps))
     write_metrics(metrics, out / "metrics.json")
     table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
     for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)", "specificity"):

@@ -159,11 +159,19 @@ class NetworkConfig(_Section):
 
 
 class ScanConfig(_Section):
-    """A scan of the first layer's L1 penalty strength."""
+    """A scan of the first layer's L1 penalty strength.
+
+    The scanned RBMs use the network's learning rate and batch size. ``penalty_method`` is the
+    L1 update: ``"proximal"`` (default) soft-thresholds the weights, so the penalty reaches exact
+    zeros; ``"subgradient"`` is the paper's update (the ``l1`` variant's), whose weights dither
+    around zero with amplitude about ``learning_rate * strength / (1 - momentum)`` and which, at
+    strong penalties, buries the local structure under that noise floor.
+    """
 
     strengths: list[Annotated[float, Field(gt=0)]] = Field(min_length=1)
     epochs: int = Field(ge=1)
     n_components: int | None = Field(default=None, ge=1, description="hidden units; None = first layer's size")
+    penalty_method: Literal["proximal", "subgradient"] = Field(default="proximal", description="the L1 update")
 
     @field_validator("strengths")
     @classmethod

@@ -25,7 +25,7 @@ import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -34,8 +34,30 @@ from deeprg.io import atomic_path
 
 logger = logging.getLogger(__name__)
 
-#: ``progress(stage, message)`` before each step; the CLI renders it.
-Progress = Callable[[str, str], None]
+#: What the runner reports, as the message, when a stage starts, is skipped (up to date) or finishes;
+#: any other message reports work inside the running stage.
+STAGE_STARTED, STAGE_SKIPPED, STAGE_FINISHED = "running", "up to date", "done"
+
+
+class Progress(Protocol):
+    """``progress(stage, message, completed, total)``: what a stage is doing and how far it got.
+
+    ``completed`` and ``total`` are in the stage's own units of work (``None`` while unknown);
+    the CLI turns them into a bar with the time remaining.
+    """
+
+    def __call__(self, stage: str, message: str, completed: float | None = None, total: float | None = None) -> None: ...
+
+
+def _silent(stage: str, message: str, completed: float | None = None, total: float | None = None) -> None:
+    return None
+
+
+def training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
+    """Work per epoch of each layer (proportional to its weights) and the total, for progress and ETA."""
+    sizes = [n_visible, *layers]
+    per_epoch = [float(a * b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+    return per_epoch, sum(per_epoch) * epochs
 
 
 @dataclass
@@ -74,7 +96,7 @@ class Runner:
 
     def __init__(self, directory: Path, progress: Progress | None) -> None:
         self.directory = directory
-        self.progress = progress or (lambda stage, message: None)
+        self.progress: Progress = progress or _silent
         self.records: list[StageRecord] = []
         (directory / ".stages").mkdir(parents=True, exist_ok=True)
 
@@ -96,14 +118,15 @@ class Runner:
     def stage(self, name: str, input_hash: str, outputs: list[str], work: Callable[[], None]) -> None:
         """Run ``work`` unless the stage is up to date; then record it."""
         if self.up_to_date(name, input_hash):
-            self.progress(name, "up to date")
+            self.progress(name, STAGE_SKIPPED)
             seconds = json.loads(self._record_path(name).read_text()).get("seconds", 0.0)
             self.records.append(StageRecord(name, input_hash, outputs, seconds, skipped=True))
             return
-        self.progress(name, "running")
+        self.progress(name, STAGE_STARTED)
         start = time.perf_counter()
         work()
         seconds = time.perf_counter() - start
+        self.progress(name, STAGE_FINISHED)
         _write_json(self._record_path(name), {"name": name, "input_hash": input_hash, "outputs": outputs,
                                               "seconds": seconds, "deeprg_version": __version__})
         self.records.append(StageRecord(name, input_hash, outputs, seconds))
@@ -199,7 +222,7 @@ def run_experiment(
     from deeprg.config import config_hash
     from deeprg.io import load_ensemble, save_ensemble
     from deeprg.ising import IsingModel, make_sampler
-    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork, LambdaCallback, make_layers
     from deeprg.report import render_report, verdict
     from deeprg.rg import locality_scan
 
@@ -219,7 +242,7 @@ def run_experiment(
         sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
                                random_state=config.seed, n_chains=ens.n_chains)
         samples = sampler.sample(ens.n_samples, callback=lambda stage, done, total: say(
-            "ensemble", f"{stage} {done}" + (f"/{total}" if total else "")))
+            "ensemble", f"{stage} {done}" + (f"/{total}" if total else ""), done if total else None, total))
         save_ensemble(samples, out / "ensemble.nc", overwrite=True)
 
     runner.stage("ensemble", ensemble_hash, ["ensemble.nc"], sample)
@@ -236,17 +259,28 @@ def run_experiment(
         model_hashes[variant] = h
 
         def train(variant: str = variant, h: str = h) -> None:
+            stage = f"train/{variant}"
+            work, total = training_work(X.shape[1], net.layers, net.epochs)
+            current = {"layer": 0}
+
+            def done_before(layer: int) -> float:
+                return sum(work[:layer]) * net.epochs
+
+            def layer_start(index: int, layer: Any) -> None:
+                current["layer"] = index
+                say(stage, f"layer {index + 1}/{len(net.layers)} ({layer.n_components} units)", done_before(index), total)
+
             def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
-                say(f"train/{variant}", f"layer {est.n_components} units: epoch {n}/{net.epochs}, "
-                                        f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin")
+                k = current["layer"]
+                say(stage, f"layer {k + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
+                           f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(k) + work[k] * n, total)
 
             layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
                                  learning_rate=net.learning_rate, batch_size=net.batch_size,
                                  callbacks=[LambdaCallback(epoch)])
             checkpoint = models / f".{variant}-{h[:12]}.ckpt"
             dbn = DeepBeliefNetwork(layers, random_state=config.seed).fit(
-                X, checkpoint=checkpoint, resume=resume,
-                on_layer_start=lambda i, layer: say(f"train/{variant}", f"layer {i + 1} of {len(net.layers)}"))
+                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_start)
             dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **cfg["network"]})
             checkpoint.unlink(missing_ok=True)
 
@@ -258,9 +292,23 @@ def run_experiment(
     if config.scan is not None:
         def scan() -> None:
             sc = config.scan
-            rows = locality_scan(
-                X, sc.strengths, n_components=sc.n_components or net.layers[0], shape=(samples.L, samples.L),
-                n_iter=sc.epochs, n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+            total = len(sc.strengths) * sc.epochs
+
+            def scan_rbm(strength: float, seed: int) -> BernoulliRBM:
+                index = sc.strengths.index(strength)  # strictly increasing, so unique
+
+                def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
+                    say("scan", f"L1 {strength:g} ({index + 1}/{len(sc.strengths)}), epoch {n}/{sc.epochs}",
+                        index * sc.epochs + n, total)
+
+                say("scan", f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})", index * sc.epochs, total)
+                return BernoulliRBM(sc.n_components or net.layers[0], l1=strength, penalty_method=sc.penalty_method,
+                                    n_iter=sc.epochs, learning_rate=net.learning_rate, batch_size=net.batch_size,
+                                    random_state=seed, callbacks=[LambdaCallback(epoch)])
+
+            rows = locality_scan(X, sc.strengths, n_components=sc.n_components or net.layers[0],
+                                 shape=(samples.L, samples.L), make_rbm=scan_rbm,
+                                 n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
             _write_json(out / "scan.json", rows)
 
         runner.stage("scan", scan_hash, ["scan.json"], scan)
@@ -276,7 +324,7 @@ def run_experiment(
             metrics = analyze_network(
                 dbn, samples, out / "analysis" / variant, n_surrogates=config.analysis.n_surrogates,
                 n_samples=config.analysis.n_samples, random_state=config.seed,
-                progress=lambda message: say(f"analyze/{variant}", message))
+                progress=lambda message, step, n_steps: say(f"analyze/{variant}", message, step, n_steps))
             metrics["training"] = {f"layer {k + 1}": getattr(layer, "history_", {}) for k, layer in enumerate(dbn.layers_)}
             write_metrics(metrics, out / "analysis" / variant / "metrics.json")
 

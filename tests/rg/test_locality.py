@@ -24,6 +24,7 @@ from deeprg.rg.locality import (
     scale_growth,
     window_fraction,
 )
+from deeprg.rg.nulls import random_phases
 from deeprg.rg.receptive import receptive_fields
 
 
@@ -146,6 +147,26 @@ def test_permutation_surrogates_shuffle_the_values():
     assert surrogates.shape == (1, 5, 3, 4)
     np.testing.assert_array_equal(np.sort(surrogates.reshape(5, 12), axis=1), np.broadcast_to(np.arange(12.0), (5, 12)))
     assert len({s.tobytes() for s in surrogates[0]}) == 5
+
+
+def test_permutation_surrogates_are_contiguous_and_match_a_plain_shuffle():
+    fields = np.random.default_rng(11).standard_normal((3, 4, 5))
+    surrogates = permuted(fields, 7, random_state=12)
+    assert surrogates.flags["C_CONTIGUOUS"]  # the metric kernel reads them without a copy
+    flat = np.broadcast_to(fields.reshape(3, 1, 20), (3, 7, 20))
+    expected = np.random.default_rng(12).permuted(flat, axis=-1).reshape(3, 7, 4, 5)
+    np.testing.assert_array_equal(surrogates, expected)
+
+
+def test_random_phases_give_factor_one_where_the_noise_spectrum_vanishes():
+    class ZeroNoise:
+        def standard_normal(self, shape):
+            return np.zeros(shape)
+
+    np.testing.assert_array_equal(random_phases((2, 3), 4, 6, ZeroNoise()), np.ones((2, 3, 4, 4)))
+    factors = random_phases((5,), 6, 7, np.random.default_rng(13))
+    np.testing.assert_allclose(np.abs(factors), 1.0, rtol=1e-15)
+    assert np.all(factors[:, 0, 0] == 1.0)
 
 
 # ---------------------------------------------------------------------------- scores and verdicts
@@ -271,6 +292,20 @@ def test_locality_scan_reports_locality_and_pseudo_likelihood_per_strength():
     sklearn = locality_scan(X, [0.0], n_components=4, shape=4, n_surrogates=10, random_state=0,
                             make_rbm=lambda s, seed: SkBernoulliRBM(4, n_iter=2, random_state=seed))
     assert -np.log(2) - 0.5 < sklearn[0]["pseudo_likelihood"] < 0  # computed, sklearn keeps no history_
+    assert sklearn[0]["penalty_method"] is None and results[0]["penalty_method"] == "subgradient"
+
+
+def test_locality_scan_records_the_l1_update_and_the_sparsity_it_reaches():
+    """Proximal L1 sets weights exactly to zero; the subgradient update leaves them dithering around it."""
+    rng = np.random.default_rng(11)
+    X = (rng.random((300, 16)) < 0.5).astype(np.float32)
+    rows = {method: locality_scan(
+        X, [0.05], n_components=4, shape=(4, 4), n_surrogates=10, random_state=0,
+        make_rbm=lambda s, seed, method=method: BernoulliRBM(4, l1=s, n_iter=5, penalty_method=method, random_state=seed))[0]
+        for method in ("proximal", "subgradient")}
+    assert rows["proximal"]["penalty_method"] == "proximal" and rows["subgradient"]["penalty_method"] == "subgradient"
+    # uncorrelated bits: the penalty wins almost everywhere, but only the proximal update reaches zero
+    assert rows["proximal"]["weight_sparsity"] > 0.5 > rows["subgradient"]["weight_sparsity"]
 
 
 def test_sparse_scattered_fields_are_not_local():

@@ -11,21 +11,23 @@ so the sign of the field does not matter. Positions are periodic: distances are 
 distances and windows wrap around the edges. A field that is zero everywhere has no weights;
 its metrics are NaN.
 
-The public functions are re-exported by :mod:`deeprg.rg.locality`; the private helpers work on
-validated float64 arrays of any leading shape ``(..., Ly, Lx)`` so that the null models can
-evaluate whole stacks of surrogates at once.
+The public functions are re-exported by :mod:`deeprg.rg.locality`. All of them, and the null
+models, go through :func:`metrics_of`, which computes every metric of validated float64 arrays
+of any leading shape ``(..., Ly, Lx)`` at once with the numba kernel
+:func:`deeprg.rg._metric_kernels.field_metrics` (one implementation; the NumPy formulas it was
+checked against live in ``tests/rg/test_metric_kernels.py``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._pairs import minimum_image
+from deeprg.rg._metric_kernels import field_metrics
 
 __all__ = ["block_overlap", "circular_centroid", "participation_ratio", "radius_of_gyration", "window_fraction"]
 
@@ -57,84 +59,36 @@ def check_block_size(b: Any, shape: tuple[int, ...], name: str = "b") -> int:
                      hint=f" Windows must fit in the {shape[-2]} x {shape[-1]} lattice.")
 
 
-def squared_weights(f: FloatArray) -> FloatArray:
-    """Normalised squared weights ``f**2 / sum(f**2)`` over the last two axes (NaN for a zero field)."""
-    sq = np.square(f)
-    total = sq.sum(axis=(-2, -1), keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sq / np.where(total > 0, total, np.nan)
+def metrics_of(f: FloatArray, sizes: Sequence[int] = ()) -> dict[str, FloatArray]:
+    """Every metric of validated float64 fields ``f`` of shape ``(..., Ly, Lx)``, in one pass per image.
 
+    Parameters
+    ----------
+    f : ndarray of float64, shape (..., Ly, Lx)
+        Finite fields (see :func:`check_fields`); any leading shape.
+    sizes : sequence of int
+        Block sides for the window fraction and the block overlap, each in ``[1, min(Ly, Lx)]``.
 
-def box_sums(a: FloatArray, sizes: tuple[int, ...] | list[int]) -> list[FloatArray]:
-    """Sums of ``a`` over every periodic ``b x b`` window, for each ``b`` in ``sizes``.
-
-    Entry ``(..., i, j)`` of each result covers rows ``i..i+b-1`` and columns ``j..j+b-1``
-    (modulo the lattice). All sides come from one table of 2-D prefix sums:
-    the array is padded by wrapping (``max(sizes) - 1`` rows and columns) with a leading zero
-    row and column, and summed cumulatively along both axes, so that each window sum is four
-    look-ups, O(Ly * Lx) per image and side.
+    Returns
+    -------
+    dict
+        ``centroid`` ``(..., 2)``, ``radius_of_gyration`` and ``participation_ratio`` ``(...)``,
+        ``window_fraction`` and ``block_overlap`` ``(..., len(sizes))``; NaN for a field that is
+        zero everywhere (or whose sum of squares overflows).
     """
-    ly, lx = a.shape[-2:]
-    big = max(sizes)
-    pad = [(0, 0)] * (a.ndim - 2) + [(1, big - 1), (1, big - 1)]
-    padded = np.pad(a, pad, mode="wrap")
-    padded[..., 0, :] = 0.0  # the leading row and column must be zero for the prefix-sum identity
-    padded[..., :, 0] = 0.0
-    s = padded.cumsum(axis=-2)
-    s.cumsum(axis=-1, out=s)
-    corner = s[..., :ly, :lx]
-    return [s[..., b : b + ly, b : b + lx] - s[..., :ly, b : b + lx] - s[..., b : b + ly, :lx] + corner for b in sizes]
-
-
-def centroid_of(w: FloatArray) -> FloatArray:
-    """Circular centroid ``(..., 2)`` (row, column) in ``[0, L)`` from weights ``w`` of shape ``(..., Ly, Lx)``."""
-    out = []
-    for axis, other in ((-2, -1), (-1, -2)):
-        n = w.shape[axis]
-        marginal = w.sum(axis=other)  # (..., n)
-        theta = 2 * np.pi * np.arange(n) / n
-        re, im = marginal @ np.cos(theta), marginal @ np.sin(theta)
-        # an even spread has no direction: rounding would otherwise give a random angle
-        even = np.hypot(re, im) <= 1e-12
-        angle = np.arctan2(np.where(even, 0.0, im), np.where(even, 1.0, re))
-        pos = np.mod(angle * (n / (2 * np.pi)), n)
-        pos = np.where(pos >= n, pos - n, pos)  # mod of a tiny negative number can round to n
-        out.append(pos)
-    return np.stack(out, axis=-1)
-
-
-def radius_of_gyration_of(w: FloatArray, centroid: FloatArray | None = None) -> FloatArray:
-    """Root weighted mean squared minimum-image distance from the circular centroid."""
-    if centroid is None:
-        centroid = centroid_of(w)
-    total = np.zeros(w.shape[:-2])
-    for axis, other, index in ((-2, -1, 0), (-1, -2, 1)):
-        n = w.shape[axis]
-        marginal = w.sum(axis=other)
-        d = minimum_image(np.arange(n) - centroid[..., index, np.newaxis], n)
-        total = total + np.sum(marginal * d * d, axis=-1)
-    return np.sqrt(total)
-
-
-def participation_ratio_of(w: FloatArray) -> FloatArray:
-    """``1 / sum(w**2)`` divided by the number of sites."""
-    ly, lx = w.shape[-2:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 1.0 / np.sum(w * w, axis=(-2, -1)) / (ly * lx)
-
-
-def window_fraction_of(w: FloatArray, sizes: tuple[int, ...] | list[int]) -> FloatArray:
-    """Largest fraction of ``w`` inside any periodic ``b x b`` window, for each ``b`` (last axis)."""
-    return np.stack([sums.max(axis=(-2, -1)) for sums in box_sums(w, sizes)], axis=-1)
-
-
-def block_overlap_of(f: FloatArray, sizes: tuple[int, ...] | list[int]) -> FloatArray:
-    """Largest ``|<f, B>| / (|f| |B|)`` over the translates ``B`` of the ``b x b`` block, for each ``b`` (last axis)."""
-    norm = np.sqrt(np.sum(f * f, axis=(-2, -1)))
-    best = np.stack([np.abs(sums).max(axis=(-2, -1)) for sums in box_sums(f, sizes)], axis=-1)
-    scale = np.asarray(sizes, dtype=np.float64) * norm[..., np.newaxis]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return best / np.where(scale > 0, scale, np.nan)
+    lead, (ly, lx) = f.shape[:-2], f.shape[-2:]
+    flat = np.ascontiguousarray(f, dtype=np.float64).reshape(-1, ly, lx)
+    blocks = np.asarray(sizes, dtype=np.int64).reshape(-1)
+    if blocks.size and not (blocks.min() >= 1 and blocks.max() <= min(ly, lx)):  # the kernel does not check bounds
+        raise InvalidParameterError(f"block sizes must lie in [1, {min(ly, lx)}]; got {blocks.tolist()}.")
+    centroid, rg, pr, wf, bo = field_metrics(flat, blocks)
+    return {
+        "centroid": centroid.reshape(*lead, 2),
+        "radius_of_gyration": rg.reshape(lead),
+        "participation_ratio": pr.reshape(lead),
+        "window_fraction": wf.reshape(*lead, len(blocks)),
+        "block_overlap": bo.reshape(*lead, len(blocks)),
+    }
 
 
 # ---------------------------------------------------------------------- public
@@ -158,7 +112,7 @@ def circular_centroid(fields: ArrayLike) -> FloatArray:
     ndarray, shape (n, 2)
         (row, column) of each centroid, in ``[0, Ly) x [0, Lx)``.
     """
-    return centroid_of(squared_weights(check_fields(fields)))
+    return metrics_of(check_fields(fields))["centroid"]
 
 
 def radius_of_gyration(fields: ArrayLike) -> FloatArray:
@@ -183,7 +137,7 @@ def radius_of_gyration(fields: ArrayLike) -> FloatArray:
     ndarray, shape (n,)
         In lattice spacings; NaN for a field that is zero everywhere.
     """
-    return radius_of_gyration_of(squared_weights(check_fields(fields)))
+    return metrics_of(check_fields(fields))["radius_of_gyration"]
 
 
 def participation_ratio(fields: ArrayLike) -> FloatArray:
@@ -205,7 +159,7 @@ def participation_ratio(fields: ArrayLike) -> FloatArray:
     -------
     ndarray, shape (n,)
     """
-    return participation_ratio_of(squared_weights(check_fields(fields)))
+    return metrics_of(check_fields(fields))["participation_ratio"]
 
 
 def window_fraction(fields: ArrayLike, b: int) -> FloatArray:
@@ -231,7 +185,7 @@ def window_fraction(fields: ArrayLike, b: int) -> FloatArray:
         Values in [0, 1].
     """
     f = check_fields(fields)
-    return window_fraction_of(squared_weights(f), [check_block_size(b, f.shape)])[:, 0]
+    return metrics_of(f, [check_block_size(b, f.shape)])["window_fraction"][:, 0]
 
 
 def block_overlap(fields: ArrayLike, b: int) -> FloatArray:
@@ -258,4 +212,4 @@ def block_overlap(fields: ArrayLike, b: int) -> FloatArray:
         Values in [0, 1].
     """
     f = check_fields(fields)
-    return block_overlap_of(f, [check_block_size(b, f.shape)])[:, 0]
+    return metrics_of(f, [check_block_size(b, f.shape)])["block_overlap"][:, 0]

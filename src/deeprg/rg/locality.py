@@ -36,18 +36,13 @@ from deeprg._validation import check_int, check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.rg._fields import (
     block_overlap,
-    block_overlap_of,
-    centroid_of,
     check_block_size,
     check_fields,
     circular_centroid,
+    metrics_of,
     participation_ratio,
-    participation_ratio_of,
     radius_of_gyration,
-    radius_of_gyration_of,
-    squared_weights,
     window_fraction,
-    window_fraction_of,
 )
 from deeprg.rg._report import METRICS, LocalityReport, NullComparison, plain_float
 from deeprg.rg.nulls import permuted, phase_randomized
@@ -87,14 +82,9 @@ def default_block_sizes(shape: tuple[int, int]) -> tuple[int, ...]:
 
 
 def _metrics(f: NDArray, block_sizes: Sequence[int]) -> dict[str, NDArray]:
-    """Every metric of fields ``f`` of shape ``(..., Ly, Lx)``."""
-    w = squared_weights(f)
-    return {
-        "radius_of_gyration": radius_of_gyration_of(w),
-        "participation_ratio": participation_ratio_of(w),
-        "window_fraction": window_fraction_of(w, block_sizes),
-        "block_overlap": block_overlap_of(f, block_sizes),
-    }
+    """Every metric of :data:`METRICS` of fields ``f`` of shape ``(..., Ly, Lx)`` (one kernel pass per image)."""
+    values = metrics_of(f, block_sizes)
+    return {m: values[m] for m in METRICS}
 
 
 def _zscore(value: NDArray, mean: NDArray, std: NDArray, sign: int) -> NDArray:
@@ -178,7 +168,8 @@ def locality_scores(
     names = ["phase", "permutation"] if null == "both" else [null]
     streams = dict(zip(_NULLS, check_random_state(random_state).spawn(len(_NULLS)), strict=True))
 
-    values = _metrics(f, sizes)
+    all_values = metrics_of(f, sizes)
+    values = {m: all_values[m] for m in METRICS}
     fitted_index = np.argmax(np.nan_to_num(values["block_overlap"], nan=-1.0), axis=1)
     dead = np.isnan(values["radius_of_gyration"])
     fitted = np.where(dead, 0, np.asarray(sizes)[fitted_index])
@@ -198,7 +189,7 @@ def locality_scores(
     return LocalityReport(
         shape=(ly, lx),
         block_sizes=np.asarray(sizes, dtype=np.int64),
-        centroid=centroid_of(squared_weights(f)),
+        centroid=all_values["centroid"],
         values=values,
         nulls=comparisons,
         fitted_block_size=fitted.astype(np.int64),
@@ -293,11 +284,14 @@ def locality_scan(
     list of dict, one per strength
         ``l1``, ``pseudo_likelihood`` (final mean log P(v_i | v_-i) per spin, from the RBM's
         ``history_``, or computed on the same monitoring subset for RBMs without one),
-        ``is_local``, ``median_z`` and ``locality`` (:meth:`LocalityReport.summary`).
+        ``is_local``, ``median_z``, ``weight_sparsity`` (fraction of weights whose magnitude is at
+        most 1e-3 of the largest: :func:`deeprg.rbm.monitoring.weight_sparsity`),
+        ``penalty_method`` (the RBM's L1 update; None for estimators without one) and
+        ``locality`` (:meth:`LocalityReport.summary`).
     """
     from deeprg.rbm import BernoulliRBM
     from deeprg.rbm import functional as F
-    from deeprg.rbm.monitoring import monitoring_bits, monitoring_indices
+    from deeprg.rbm.monitoring import monitoring_bits, monitoring_indices, weight_sparsity
     from deeprg.rg.receptive import receptive_fields
 
     strengths = list(strengths)
@@ -315,16 +309,17 @@ def locality_scan(
     results = []
     for strength in strengths:
         rbm = factory(strength, seed).fit(X)
-        history = getattr(rbm, "history_", {}).get("pseudo_likelihood")
-        if history:
-            pll = float(history[-1])
+        history = getattr(rbm, "history_", {})
+        W = np.asarray(rbm.components_, dtype=np.float64)
+        if history.get("pseudo_likelihood"):
+            pll = float(history["pseudo_likelihood"][-1])
         else:
-            W = np.asarray(rbm.components_, dtype=np.float64)
             bits = monitoring_bits(np.asarray(X, dtype=np.float64)[monitoring_indices(len(X))])
             pll = float(F.pseudo_log_likelihood(bits, W, rbm.intercept_visible_, rbm.intercept_hidden_).mean())
         report = locality_scores(receptive_fields(rbm, 1, shape), block_sizes=block_sizes,
                                  n_surrogates=n_surrogates, null=null, random_state=null_seed)
         summary = report.summary()
         results.append({"l1": float(strength), "pseudo_likelihood": pll, "is_local": summary["is_local"],
-                        "median_z": summary["median_z"], "locality": summary})
+                        "median_z": summary["median_z"], "weight_sparsity": weight_sparsity(W),
+                        "penalty_method": rbm.get_params().get("penalty_method"), "locality": summary})
     return results

@@ -37,9 +37,14 @@ def random_phases(shape: tuple[int, ...], ly: int, lx: int, rng: np.random.Gener
     -------
     ndarray of complex128, shape (*shape, Ly, Lx // 2 + 1)
     """
-    spectrum = np.fft.rfft2(rng.standard_normal((*shape, ly, lx)))
-    magnitude = np.abs(spectrum)
-    factors = np.divide(spectrum, magnitude, out=np.ones_like(spectrum), where=magnitude > 0)
+    factors = np.fft.rfft2(rng.standard_normal((*shape, ly, lx)))
+    magnitude = np.abs(factors)
+    zero = magnitude == 0  # a zero of the noise spectrum (probability zero) gets the factor 1
+    if zero.any():
+        np.divide(factors, magnitude, out=factors, where=~zero)
+        factors[zero] = 1.0
+    else:
+        np.divide(factors, magnitude, out=factors)  # in place: no temporaries
     factors[..., 0, 0] = 1.0
     return factors
 
@@ -78,7 +83,7 @@ def phase_randomized(fields: ArrayLike, n_surrogates: int, random_state: RandomS
     n, ly, lx = f.shape
     spectrum = np.fft.rfft2(f)[:, np.newaxis]  # (n, 1, Ly, Lx//2+1)
     phases = random_phases((n, n_surrogates), ly, lx, rng)
-    return np.fft.irfft2(spectrum * phases, s=(ly, lx))
+    return np.fft.irfft2(np.multiply(spectrum, phases, out=phases), s=(ly, lx))
 
 
 def permuted(fields: ArrayLike, n_surrogates: int, random_state: RandomState = None) -> NDArray[np.float64]:
@@ -104,4 +109,6 @@ def permuted(fields: ArrayLike, n_surrogates: int, random_state: RandomState = N
     rng = check_random_state(random_state)
     n, ly, lx = f.shape
     flat = np.broadcast_to(f.reshape(n, 1, ly * lx), (n, n_surrogates, ly * lx))
-    return rng.permuted(flat, axis=-1).reshape(n, n_surrogates, ly, lx)
+    # a C-contiguous ``out`` (same shuffles as without one) spares the metrics a copy
+    out = np.empty((n, n_surrogates, ly * lx))
+    return rng.permuted(flat, axis=-1, out=out).reshape(n, n_surrogates, ly, lx)
