@@ -146,6 +146,18 @@ def test_scan_never_local_local_at_weakest_and_non_monotone(experiment):
     assert "not local again at 8e-3" in text and "not monotone" in text
 
 
+@pytest.mark.parametrize(("phase", "permutation", "kind"), [
+    (True, False, "sparse but scattered"), (False, True, "smooth but spread"), (False, False, "spread out")])
+def test_scan_says_which_null_a_strength_that_loses_locality_fails(experiment, phase, permutation, kind):
+    lost = dict(SCAN[2], is_local=False,
+                locality={"median_radius_of_gyration": 14.96,
+                          "z": {"phase": {"is_local": phase}, "permutation": {"is_local": permutation}}})
+    experiment["scan"] = [dict(SCAN[0]), dict(SCAN[1]), lost]
+    statement = verdict(experiment)["scan"]
+    assert f"there the fields are {kind}" in statement["text"] and "median R_g 15.0" in statement["text"]
+    assert statement["numbers"]["failures"]["8e-3"].startswith(kind)
+
+
 def test_data_and_exact_1d_statements(experiment):
     experiment.update(ensemble=dict(ENSEMBLE), exact_1d=copy.deepcopy(EXACT_1D))
     v = verdict(experiment)

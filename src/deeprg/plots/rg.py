@@ -13,8 +13,8 @@ from deeprg.plots._axes import axes
 def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Per-unit z-scores of the primary locality statistic, against both nulls, with the threshold.
 
-    ``report`` is a :class:`deeprg.rg.LocalityReport`; the smoothness-preserving (phase) null
-    decides, the permutation null is drawn beside it to show how generous it is.
+    ``report`` is a :class:`deeprg.rg.LocalityReport`; a layer is local when its median unit
+    beats both nulls (the smooth phase-randomized one and the shuffled permutation one).
     """
     ax = axes(ax)
     names = list(report.nulls)
@@ -72,17 +72,41 @@ def plot_flows(comparison: Mapping[str, Any], observable: str = "binder_cumulant
 
 
 def plot_locality_scan(scan: Sequence[Mapping[str, Any]], *, ax: Axes | None = None) -> Axes:
-    """Locality (median z) and pseudo-likelihood per spin against the L1 strength: the trade-off."""
+    """Locality against both nulls and pseudo-likelihood per spin against the L1 strength: the trade-off.
+
+    ``scan`` holds rows of :func:`deeprg.rg.locality_scan`. Each null's median z is drawn (the
+    phase null's is the row's ``median_z``; the permutation null's comes from the row's
+    ``locality`` summary when present); filled markers are the strengths whose fields are local,
+    i.e. beat both nulls.
+    """
     ax = axes(ax)
     strengths = [row["l1"] for row in scan]
-    ax.plot(strengths, [row["median_z"] for row in scan], "o-", color="C0", label="locality: median z")
-    threshold = scan[0]["locality"]["threshold"] if scan else 3.0
-    ax.axhline(threshold, color="C0", ls=":", lw=1)
+    local = [bool(row.get("is_local")) for row in scan]
+    threshold = (scan[0].get("locality") or {}).get("threshold", 3.0) if scan else 3.0
+
+    def null_z(row: Mapping[str, Any], null: str) -> float:
+        entry = ((row.get("locality") or {}).get("z") or {}).get(null) or {}
+        median = (entry.get("window_fraction") or {}).get("median")
+        if median is None and null == "phase":
+            median = row.get("median_z")
+        return np.nan if median is None else float(median)
+
+    for null, color, style in (("phase", "C0", "-"), ("permutation", "C2", "-.")):
+        z = np.array([null_z(row, null) for row in scan])
+        if np.all(np.isnan(z)):
+            continue
+        ax.plot(strengths, z, style, color=color, label=f"median z vs {null} null")
+        for x, y, filled in zip(strengths, z, local, strict=True):
+            ax.plot([x], [y], "o", color=color, mfc=color if filled else "white")
+    ax.axhline(threshold, color="k", ls=":", lw=1, label=f"threshold z = {threshold:g}")
     ax.set_xscale("log")
-    ax.set_xlabel("L1 strength")
-    ax.set_ylabel("median z (vs phase null)", color="C0")
+    ax.set_xticks(strengths, [f"{s:g}" for s in strengths], minor=False)
+    ax.xaxis.set_minor_formatter("")
+    ax.set_xlabel("L1 strength (filled: local against both nulls)")
+    ax.set_ylabel("median z (positive: more local than the null)")
     twin = ax.twinx()
-    twin.plot(strengths, [row["pseudo_likelihood"] for row in scan], "s--", color="C1")
+    twin.plot(strengths, [row["pseudo_likelihood"] for row in scan], "s--", color="C1", label="pseudo-likelihood")
     twin.set_ylabel("pseudo-likelihood per spin", color="C1")
-    ax.set_title("looks like RG vs models the data")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title("locality and pseudo-likelihood against the L1 strength")
     return ax

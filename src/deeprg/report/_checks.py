@@ -58,7 +58,27 @@ def _scan_verdict(scan: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if lost:
         text += (f"; but not local again at {_join([_strength(row['l1']) for row in lost])}: "
                  "locality is not monotone in the strength")
+        kinds = [_failure(row) for row in lost]
+        numbers["failures"] = {_strength(row["l1"]): kind for row, kind in zip(lost, kinds, strict=True)}
+        for kind in dict.fromkeys(k for k in kinds if k):
+            which = [row for row, k in zip(lost, kinds, strict=True) if k == kind]
+            radii = _join([_f((row.get("locality") or {}).get("median_radius_of_gyration")) for row in which])
+            where = "there" if len(which) == len(lost) else f"at {_join([_strength(row['l1']) for row in which])}"
+            text += f"; {where} the fields are {kind} (median R_g {radii})"
     return _statement("scan", status, text, numbers)
+
+
+def _failure(row: Mapping[str, Any]) -> str | None:
+    """Why a scanned layer is not local, from the nulls it beats (None when unknown)."""
+    z = (row.get("locality") or {}).get("z") or {}
+    phase, permutation = ((z.get(name) or {}).get("is_local") for name in ("phase", "permutation"))
+    if phase and permutation is False:
+        return "sparse but scattered: more concentrated than smooth fields, no more compact than shuffled ones"
+    if permutation and phase is False:
+        return "smooth but spread: more compact than shuffled fields, no more concentrated than smooth ones"
+    if phase is False and permutation is False:
+        return "spread out: neither null is beaten"
+    return None
 
 
 def _estimate(entry: Any) -> tuple[float | None, float | None]:
