@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from deeprg.cli import main
@@ -74,6 +75,44 @@ def test_progress_reports_every_stage_with_work_done_and_total(quick_run):
     assert train[-1][2] == pytest.approx(train[-1][3])
     scan = [e for e in events if e[0] == "scan" and e[2] is not None]
     assert scan[-1][2] == scan[-1][3] == len(config.scan.strengths) * config.scan.epochs
+
+
+def test_an_interrupted_run_resumes_to_the_results_of_an_uninterrupted_one(quick_run, tmp_path):
+    """Kill the run mid-layer in training, then mid-strength in the scan: each rerun continues from
+    the last epoch's checkpoint, and the end result equals the uninterrupted run's, bit for bit."""
+    from deeprg.rbm import DeepBeliefNetwork
+
+    config, directory, _, _ = quick_run
+    run_dir = tmp_path / "run"
+
+    def epochs(events, stage):
+        return [message for name, message in events if name == stage and "epoch" in message]
+
+    def stop_at(stage, text, events):
+        def progress(name, message, completed=None, total=None):
+            events.append((name, message))
+            if name == stage and text in message:
+                raise KeyboardInterrupt
+        return progress
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(config, run_dir, progress=stop_at("train/l1", "layer 2/3 (16 units), epoch 2/", []))
+    assert len(list((run_dir / "models").glob(".l1-*.ckpt"))) == 1 and not (run_dir / "models" / "l1.nc").exists()
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(config, run_dir, progress=stop_at("scan", "(2/3), epoch 3/", events))
+    assert epochs(events, "train/l1")[0].startswith("layer 2/3 (16 units), epoch 3/")  # resumed, not restarted
+    assert (run_dir / "models" / "l1.nc").exists() and not list((run_dir / "models").glob(".*.ckpt"))
+    assert len(list(run_dir.glob(".scan/*/l1-*.json"))) == 1 and len(list(run_dir.glob(".scan/*/l1-*.ckpt"))) == 1
+    events = []
+    result = run_experiment(config, run_dir, progress=stop_at("none", "never", events))
+    assert epochs(events, "scan")[0] == "L1 0.002 (2/3), epoch 4/5"  # the finished strength is kept
+    assert "scan" in result.ran and not list(run_dir.glob(".scan/*/l1-*.ckpt"))
+    assert json.loads((run_dir / "scan.json").read_text()) == json.loads((directory / "scan.json").read_text())
+    for variant in config.network.variants:
+        ours, reference = (DeepBeliefNetwork.load(d / "models" / f"{variant}.nc") for d in (run_dir, directory))
+        for a, b in zip(ours.layers_, reference.layers_, strict=True):
+            assert np.array_equal(a.components_, b.components_) and np.array_equal(a.intercept_hidden_, b.intercept_hidden_)
 
 
 def test_cli_run_quick(tmp_path, capsys):

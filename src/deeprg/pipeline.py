@@ -14,7 +14,8 @@ hashes of the stages it reads) in ``.stages/<stage>.json`` after its outputs are
 written; a rerun skips a stage whose record matches and whose outputs exist.
 Training writes a checkpoint every epoch, keyed by the stage's input hash, so an
 interrupted run loses at most the current epoch and a resumed one can never pick
-up the training of another configuration.
+up the training of another configuration. The scan does the same for the RBM it is
+training and keeps each finished strength's row in ``.scan/<hash>/``.
 """
 
 from __future__ import annotations
@@ -194,6 +195,53 @@ def exact_1d_checks(beta: float, *, random_state: int = 0) -> dict[str, Any]:
     return {"decimation": chain, "trace_distance_4x4": distances, "beta": beta}
 
 
+def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], work: Path, *, resume: bool,
+          say: Progress) -> list[dict[str, Any]]:
+    """The L1 scan, one strength at a time, so that an interruption loses at most one epoch.
+
+    Each finished strength's row is kept in ``work``; the RBM being trained writes a checkpoint
+    there every epoch and, with ``resume``, continues from it. The rows equal those of one
+    :func:`deeprg.rg.locality_scan` call over all the strengths (its rows are independent).
+    """
+    from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
+    from deeprg.rg import locality_scan
+
+    sc, net = config.scan, config.network
+    n_components = sc.n_components or net.layers[0]
+    total = len(sc.strengths) * sc.epochs
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index, strength in enumerate(sc.strengths):
+        row_path, checkpoint = work / f"l1-{strength!r}.json", work / f"l1-{strength!r}.ckpt"
+        if row_path.exists():
+            rows.append(json.loads(row_path.read_text()))
+            continue
+        label = f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})"
+        say("scan", label, index * sc.epochs, total)
+
+        def epoch(est: Any, n: int, logs: dict[str, float], label: str = label, index: int = index) -> None:
+            say("scan", f"{label}, epoch {n}/{sc.epochs}", index * sc.epochs + n, total)
+
+        callbacks = [Checkpoint(checkpoint), LambdaCallback(epoch)]  # saved before anything else runs
+
+        def make_rbm(strength: float, seed: int, callbacks: list[Any] = callbacks) -> BernoulliRBM:
+            return BernoulliRBM(n_components, l1=strength, penalty_method=sc.penalty_method, n_iter=sc.epochs,
+                                learning_rate=net.learning_rate, batch_size=net.batch_size, random_state=seed,
+                                callbacks=callbacks)
+
+        def fit(rbm: BernoulliRBM, data: Any, checkpoint: Path = checkpoint) -> BernoulliRBM:
+            if resume and checkpoint.exists():
+                return BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks).fit(data, resume=True)
+            return rbm.fit(data)
+
+        [row] = locality_scan(X, [strength], n_components=n_components, shape=shape, make_rbm=make_rbm, fit=fit,
+                              n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+        _write_json(row_path, row)
+        checkpoint.unlink(missing_ok=True)
+        rows.append(row)
+    return rows
+
+
 def run_experiment(
     config: Any,
     directory: str | Path,
@@ -222,9 +270,8 @@ def run_experiment(
     from deeprg.config import config_hash
     from deeprg.io import load_ensemble, save_ensemble
     from deeprg.ising import IsingModel, make_sampler
-    from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
     from deeprg.report import render_report, verdict
-    from deeprg.rg import locality_scan
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -291,24 +338,7 @@ def run_experiment(
                              "analysis": cfg["analysis"], "seed": config.seed})
     if config.scan is not None:
         def scan() -> None:
-            sc = config.scan
-            total = len(sc.strengths) * sc.epochs
-
-            def scan_rbm(strength: float, seed: int) -> BernoulliRBM:
-                index = sc.strengths.index(strength)  # strictly increasing, so unique
-
-                def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
-                    say("scan", f"L1 {strength:g} ({index + 1}/{len(sc.strengths)}), epoch {n}/{sc.epochs}",
-                        index * sc.epochs + n, total)
-
-                say("scan", f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})", index * sc.epochs, total)
-                return BernoulliRBM(sc.n_components or net.layers[0], l1=strength, penalty_method=sc.penalty_method,
-                                    n_iter=sc.epochs, learning_rate=net.learning_rate, batch_size=net.batch_size,
-                                    random_state=seed, callbacks=[LambdaCallback(epoch)])
-
-            rows = locality_scan(X, sc.strengths, n_components=sc.n_components or net.layers[0],
-                                 shape=(samples.L, samples.L), make_rbm=scan_rbm,
-                                 n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+            rows = _scan(config, X, (samples.L, samples.L), out / ".scan" / scan_hash[:12], resume=resume, say=say)
             _write_json(out / "scan.json", rows)
 
         runner.stage("scan", scan_hash, ["scan.json"], scan)

@@ -248,6 +248,7 @@ def locality_scan(
     n_components: int,
     shape: tuple[int, int] | int,
     make_rbm: Callable[[float, int], Any] | None = None,
+    fit: Callable[[Any, Any], Any] | None = None,
     n_iter: int = 10,
     block_sizes: Sequence[int] | None = None,
     n_surrogates: int = 100,
@@ -257,7 +258,8 @@ def locality_scan(
     """Train one RBM per L1 strength: locality of its receptive fields against its pseudo-likelihood.
 
     Every RBM gets the same seed (same initial weights and mini-batch order), so the curves
-    differ only through the penalty.
+    differ only through the penalty. A row does not depend on which other strengths are in the
+    scan, so a scan can be run (and resumed) one strength at a time with the same ``random_state``.
 
     Parameters
     ----------
@@ -272,6 +274,9 @@ def locality_scan(
     make_rbm : callable, optional
         ``make_rbm(strength, seed)`` returning an unfitted RBM, to change other settings;
         default ``BernoulliRBM(n_components, l1=strength, n_iter=n_iter, random_state=seed)``.
+    fit : callable, optional
+        ``fit(rbm, X)`` trains the RBM from ``make_rbm`` and returns the fitted estimator, e.g.
+        to resume it from a checkpoint; default ``rbm.fit(X)``.
     n_iter : int, default 10
         Epochs of the default RBM.
     block_sizes, n_surrogates, null
@@ -308,7 +313,8 @@ def locality_scan(
     X = np.asarray(X)
     results = []
     for strength in strengths:
-        rbm = factory(strength, seed).fit(X)
+        rbm = factory(strength, seed)
+        rbm = rbm.fit(X) if fit is None else fit(rbm, X)
         history = getattr(rbm, "history_", {})
         W = np.asarray(rbm.components_, dtype=np.float64)
         if history.get("pseudo_likelihood"):
