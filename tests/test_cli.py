@@ -138,6 +138,10 @@ def test_train_writes_a_model_and_info_describes_it(tmp_path, capsys, ensemble_f
         (["--epochs", "-1"], "n_iter must be an integer >= 0"),
         (["--variant", "sklearn", "--epochs", "-1"], "invalid scikit-learn BernoulliRBM parameter"),
         (["--variant", "sklearn", "--batch-size", "0"], "invalid scikit-learn BernoulliRBM parameter"),
+        (["--variant", "sklearn", "--cd-k", "3"], "cd_k: not an option of the sklearn variant"),
+        (["--variant", "sklearn", "--persistent"], "persistent: not an option of the sklearn variant"),
+        (["--cd-k", "0"], "cd_k must be an integer >= 1"),
+        (["--penalty-method", "bogus"], "penalty_method must be one of"),
     ],
 )
 def test_train_bad_input(tmp_path, capsys, ensemble_file, extra, message):
@@ -145,6 +149,18 @@ def test_train_bad_input(tmp_path, capsys, ensemble_file, extra, message):
     code, _, err = run(["train", str(ensemble_file), "--out", str(out), "--epochs", "1", *extra], capsys)
     assert code != 0 and message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_train_passes_the_sampling_options_to_every_layer(tmp_path, capsys, ensemble_file):
+    from deeprg.rbm import DeepBeliefNetwork
+
+    out = tmp_path / "pcd.nc"
+    code, _, err = run(["train", str(ensemble_file), "--layers", "8,4", "--epochs", "1", "--cd-k", "2", "--persistent",
+                        "--penalty-method", "proximal", "--strength", "0.01", "--out", str(out)], capsys)
+    assert code == 0, err
+    for layer in DeepBeliefNetwork.load(out).layers_:
+        params = layer.get_params()
+        assert (params["cd_k"], params["persistent"], params["penalty_method"]) == (2, True, "proximal")
 
 
 def test_train_refuses_a_file_that_is_not_an_ensemble(tmp_path, capsys, ensemble_file):

@@ -227,6 +227,10 @@ def train(
     epochs: int = typer.Option(50, "--epochs", help="Epochs per layer."),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="Step size (all variants)."),
     batch_size: int = typer.Option(100, "--batch-size", help="Mini-batch size (all variants)."),
+    cd_k: int = typer.Option(1, "--cd-k", help="Gibbs steps per gradient estimate (l1, l2, none)."),
+    persistent: bool = typer.Option(False, "--persistent", help="Persistent chains: PCD-k instead of CD-k (l1, l2, none)."),
+    penalty_method: str = typer.Option("subgradient", "--penalty-method",
+                                       help="L1 update: subgradient (the paper's) or proximal (exact zeros)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT's checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
@@ -237,6 +241,11 @@ def train(
     from deeprg.rbm.variants import parse_layer_sizes
 
     sizes = parse_layer_sizes(layers)
+    chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
+    defaults = {"cd_k": 1, "persistent": False, "penalty_method": "subgradient"}
+    # scikit-learn's layers take none of these: only options actually set are an error for them
+    rbm_params = {k: v for k, v in chosen.items() if v != defaults[k]} if variant == "sklearn" else chosen
+    make_layers(variant, sizes, **rbm_params)  # the sklearn variant refuses them here, before any file is read
     check_writable(out, overwrite=overwrite)
     checkpoint = out.with_name(out.name + ".ckpt")
     if checkpoint.exists() and not resume:
@@ -257,7 +266,7 @@ def train(
                 f"layer {max(tasks) + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
 
         stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
-                            batch_size=batch_size, callbacks=[LambdaCallback(epoch_done)])
+                            batch_size=batch_size, callbacks=[LambdaCallback(epoch_done)], **rbm_params)
         start = time.perf_counter()
         try:
             dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
@@ -270,7 +279,7 @@ def train(
         elapsed = time.perf_counter() - start
     dbn.save(out, overwrite=overwrite, config={
         "ensemble": str(ensemble), "variant": variant, "strength": strength, "layers": sizes, "epochs": epochs,
-        "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed})
+        "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
     checkpoint.unlink(missing_ok=True)
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
 

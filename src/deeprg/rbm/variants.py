@@ -43,7 +43,8 @@ def make_layers(
     callbacks : sequence of Callback
         Passed to deeprg layers (scikit-learn's have none).
     **rbm_params
-        Further :class:`~deeprg.rbm.BernoulliRBM` parameters (e.g. ``cd_k``), for deeprg variants.
+        Further :class:`~deeprg.rbm.BernoulliRBM` parameters (e.g. ``cd_k``), for deeprg variants
+        (an error for ``"sklearn"``).
 
     Returns
     -------
@@ -57,6 +58,11 @@ def make_layers(
     strength = check_real(strength, "strength", minimum=0.0)
     if variant == "sklearn":
         from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
+
+        if rbm_params:
+            raise InvalidParameterError(
+                f"{', '.join(sorted(rbm_params))}: not an option of the sklearn variant (scikit-learn's BernoulliRBM "
+                "is PCD-1 without penalty or momentum); they apply to the l1, l2 and none variants.")
 
         return [SkBernoulliRBM(n_components=n, learning_rate=learning_rate, batch_size=batch_size, n_iter=n_iter)
                 for n in sizes]
