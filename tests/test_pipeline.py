@@ -69,10 +69,11 @@ def test_progress_reports_every_stage_with_work_done_and_total(quick_run):
         assert work, stage
         done = [w[0] for w in work]
         assert done == sorted(done) and all(w[1] == work[0][1] for w in work)  # monotone, one total
-    # a deeprg variant reports every epoch of every layer and ends at its total
-    train = [e for e in events if e[0] == "train/l1" and e[2] is not None]
-    assert sum("epoch" in e[1] for e in train) == len(config.network.layers) * config.network.epochs
-    assert train[-1][2] == pytest.approx(train[-1][3])
+    # every variant, scikit-learn's included, reports every epoch of every layer and ends at its total
+    for variant in config.network.variants:
+        train = [e for e in events if e[0] == f"train/{variant}" and e[2] is not None]
+        assert sum("epoch" in e[1] for e in train) == len(config.network.layers) * config.network.epochs
+        assert train[-1][2] == pytest.approx(train[-1][3])
     scan = [e for e in events if e[0] == "scan" and e[2] is not None]
     assert scan[-1][2] == scan[-1][3] == len(config.scan.strengths) * config.scan.epochs
 

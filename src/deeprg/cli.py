@@ -237,7 +237,7 @@ def train(
 ) -> None:
     """Train a deep belief network on an ensemble, greedily, layer by layer."""
     from deeprg.io import check_writable, load_ensemble
-    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.rbm import DeepBeliefNetwork, make_layers
     from deeprg.rbm.variants import parse_layer_sizes
 
     sizes = parse_layer_sizes(layers)
@@ -260,17 +260,16 @@ def train(
         def layer_started(index: int, layer: Any) -> None:
             tasks[index] = progress.add_task(f"layer {index + 1} ({layer.n_components} units)", total=epochs)
 
-        def epoch_done(estimator: Any, epoch: int, logs: dict[str, float]) -> None:
-            task = tasks[max(tasks)]
-            progress.update(task, completed=epoch, description=(
-                f"layer {max(tasks) + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
+        def epoch_done(index: int, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
+            progress.update(tasks[index], completed=epoch, description=(
+                f"layer {index + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
 
         stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
-                            batch_size=batch_size, callbacks=[LambdaCallback(epoch_done)], **rbm_params)
+                            batch_size=batch_size, **rbm_params)
         start = time.perf_counter()
         try:
             dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
-                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started)
+                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started, on_epoch_end=epoch_done)
         except KeyboardInterrupt:
             if checkpoint.exists():
                 err_console.print(f"interrupted: progress is kept in {checkpoint}; rerun with --resume", markup=False)

@@ -54,7 +54,7 @@ def _silent(stage: str, message: str, completed: float | None = None, total: flo
     return None
 
 
-def training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
+def _training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
     """Work per epoch of each layer (proportional to its weights) and the total, for progress and ETA."""
     sizes = [n_visible, *layers]
     per_epoch = [float(a * b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
@@ -270,7 +270,7 @@ def run_experiment(
     from deeprg.config import config_hash
     from deeprg.io import load_ensemble, save_ensemble
     from deeprg.ising import IsingModel, make_sampler
-    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback, make_layers
+    from deeprg.rbm import DeepBeliefNetwork, make_layers
     from deeprg.report import render_report, verdict
 
     out = Path(directory)
@@ -307,27 +307,24 @@ def run_experiment(
 
         def train(variant: str = variant, h: str = h) -> None:
             stage = f"train/{variant}"
-            work, total = training_work(X.shape[1], net.layers, net.epochs)
-            current = {"layer": 0}
+            work, total = _training_work(X.shape[1], net.layers, net.epochs)
 
             def done_before(layer: int) -> float:
                 return sum(work[:layer]) * net.epochs
 
             def layer_start(index: int, layer: Any) -> None:
-                current["layer"] = index
                 say(stage, f"layer {index + 1}/{len(net.layers)} ({layer.n_components} units)", done_before(index), total)
 
-            def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
-                k = current["layer"]
-                say(stage, f"layer {k + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
-                           f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(k) + work[k] * n, total)
+            def epoch(index: int, est: Any, n: int, logs: dict[str, float]) -> None:
+                say(stage, f"layer {index + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
+                           f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(index) + work[index] * n,
+                    total)
 
             layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
-                                 learning_rate=net.learning_rate, batch_size=net.batch_size,
-                                 callbacks=[LambdaCallback(epoch)])
+                                 learning_rate=net.learning_rate, batch_size=net.batch_size)
             checkpoint = models / f".{variant}-{h[:12]}.ckpt"
             dbn = DeepBeliefNetwork(layers, random_state=config.seed).fit(
-                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_start)
+                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_start, on_epoch_end=epoch)
             dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **cfg["network"]})
             checkpoint.unlink(missing_ok=True)
 

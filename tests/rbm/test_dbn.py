@@ -60,9 +60,14 @@ def test_save_and_load_round_trip(tmp_path, X, variant):
     loaded = DeepBeliefNetwork.load(path)
     assert [type(layer) for layer in loaded.layers_] == [type(layer) for layer in dbn.layers_]
     np.testing.assert_array_equal(loaded.transform(X), dbn.transform(X))
+    for a, b in zip(loaded.layers_, dbn.layers_, strict=True):
+        assert a.history_ == b.history_ and len(a.history_["pseudo_likelihood"]) == 2
     if variant == "l1":
-        assert loaded.layers_[0].history_ == dbn.layers_[0].history_
         assert loaded.layers_[0].l1 == 2e-4
+    else:  # the learning curve of scikit-learn layers survives the file, and leaves their parameters alone
+        assert "history_" not in loaded.layers_[0].get_params() and not hasattr(clone(loaded.layers_[0]), "history_")
+        np.testing.assert_array_equal(loaded.layers_[0].components_, dbn.layers_[0].components_)
+        assert loaded.layers_[0].components_.flags.f_contiguous  # as fit leaves them
 
 
 def test_resume_after_interruption_in_second_layer(tmp_path, X):
@@ -88,6 +93,78 @@ def test_resume_after_interruption_in_second_layer(tmp_path, X):
     resumed = DeepBeliefNetwork(layers(), random_state=0).fit(X, checkpoint=path, resume=True)
     for a, b in zip(resumed.layers_, whole.layers_, strict=True):
         np.testing.assert_array_equal(a.components_, b.components_)
+
+
+SKLEARN_FITTED = ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_")
+
+
+def _stack(kind):
+    """Two seeded layers: deeprg's, scikit-learn's (a batch size that does not divide 300), or one of each."""
+    ours = [BernoulliRBM(8, n_iter=4, random_state=1), BernoulliRBM(4, n_iter=4, random_state=2)]
+    theirs = [SkBernoulliRBM(8, n_iter=4, batch_size=32, random_state=1),
+              SkBernoulliRBM(4, n_iter=4, batch_size=32, random_state=2)]
+    return {"deeprg": ours, "sklearn": theirs, "mixed": [theirs[0], ours[1]]}[kind]
+
+
+def _assert_same_layers(a_layers, b_layers):
+    for a, b in zip(a_layers, b_layers, strict=True):
+        names = SKLEARN_FITTED if isinstance(a, SkBernoulliRBM) else SKLEARN_FITTED[:3]
+        for name in names:
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert {k: v for k, v in a.history_.items() if k != "time"} == {
+            k: v for k, v in b.history_.items() if k != "time"}
+
+
+@pytest.mark.parametrize("kind", ["sklearn", "deeprg", "mixed"])
+def test_interrupted_network_resumes_bit_for_bit_and_reports_every_epoch_once(tmp_path, X, kind):
+    def events_into(events, stop_at=None):
+        def hook(index, estimator, epoch, logs):
+            assert estimator.n_components == (8, 4)[index] and set(logs) >= {"pseudo_likelihood", "time"}
+            events.append((index, epoch))
+            if (index, epoch) == stop_at:
+                raise Interrupt
+
+        return hook
+
+    class Interrupt(Exception):
+        pass
+
+    whole_events, first_events, resumed_events = [], [], []
+    whole = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, on_epoch_end=events_into(whole_events))
+    assert whole_events == [(i, e) for i in (0, 1) for e in (1, 2, 3, 4)]
+    path = tmp_path / "dbn.ckpt"
+    with pytest.raises(Interrupt):
+        DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, checkpoint=path, on_epoch_end=events_into(first_events, (1, 2)))
+    resumed = DeepBeliefNetwork(_stack(kind), random_state=0).fit(
+        X, checkpoint=path, resume=True, on_epoch_end=events_into(resumed_events))
+    assert first_events + resumed_events == whole_events  # every epoch reaches the hook once, across the resume
+    _assert_same_layers(resumed.layers_, whole.layers_)
+    if kind == "sklearn":  # and both are what scikit-learn's own fit gives, layer by layer
+        first = clone(_stack(kind)[0]).fit(X)
+        second = clone(_stack(kind)[1]).fit(first.transform(X))
+        for fitted, plain in zip(resumed.layers_, (first, second), strict=True):
+            for name in SKLEARN_FITTED:
+                assert np.array_equal(getattr(fitted, name), getattr(plain, name)), name
+
+
+def test_sklearn_layers_record_their_learning_curve(X, rng):
+    X_val = (rng.random((40, 16)) < 0.4).astype(np.float32)
+    dbn = DeepBeliefNetwork(make_layers("sklearn", [8, 4], n_iter=3, batch_size=25), random_state=0).fit(X, X_val=X_val)
+    for layer in dbn.layers_:
+        assert len(layer.history_["pseudo_likelihood"]) == 3 and len(layer.history_["pseudo_likelihood_val"]) == 3
+        assert -np.log(2) - 0.1 < layer.history_["pseudo_likelihood"][-1] < 0
+
+
+def test_stop_training_from_the_hook_ends_only_the_current_layer(X):
+    from deeprg.rbm import StopTraining
+
+    def hook(index, estimator, epoch, logs):
+        if index == 0 and epoch == 2:
+            raise StopTraining("enough")
+
+    for kind in ("sklearn", "deeprg"):
+        dbn = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, on_epoch_end=hook)
+        assert [len(layer.history_["time"]) for layer in dbn.layers_] == [2, 4]
 
 
 def test_invalid_layers():

@@ -33,13 +33,15 @@ class LayerRecord:
         values may be NaN or infinite.
     state : dict of str to ndarray
         Checkpoint-only arrays (``"velocity_components"``, ``"persistent_chain"``
-        of shape (n_chains, n_visible), ...): any shape, dtype bool, integer,
-        float32 or float64, finite; names made of ``[A-Za-z0-9_]``.
-        Written only by ``save_model(..., checkpoint=True)``.
+        of shape (n_chains, n_visible), ``"h_samples"`` for scikit-learn layers,
+        ...): any shape, dtype bool, integer, float32 or float64, finite; names
+        made of ``[A-Za-z0-9_]``. Written only by ``save_model(..., checkpoint=True)``.
     rng_state : dict or None
-        ``bit_generator.state`` of the layer's random generator (arbitrarily
-        large integers and numpy arrays are kept exactly). Written only by
-        checkpoints.
+        State of the random generator of the layer being trained:
+        ``bit_generator.state`` of a ``Generator`` (deeprg layers) or
+        ``RandomState.get_state(legacy=False)`` (scikit-learn layers); arbitrarily
+        large integers and numpy arrays are kept exactly. Written only by
+        checkpoints; in a network's checkpoint only the unfinished layer has one.
     epoch : int
         Epochs completed.
 

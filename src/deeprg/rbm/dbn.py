@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,12 +16,21 @@ from deeprg._random import RandomState, check_random_state, seed_of
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
+from deeprg.rbm._sklearn_epochs import (
+    SKLEARN_RBM,
+    SklearnEpochs,
+    check_sklearn_params,
+    sklearn_layer_from_record,
+    sklearn_layer_record,
+)
+from deeprg.rbm.callbacks import Callback
 from deeprg.rbm.estimator import BernoulliRBM, stored_params
 
 logger = logging.getLogger(__name__)
 
-SKLEARN_RBM = "sklearn.neural_network.BernoulliRBM"
 DEEPRG_RBM = "deeprg.rbm.BernoulliRBM"
+#: ``on_epoch_end(layer_index, estimator, epoch, logs)`` of :meth:`DeepBeliefNetwork.fit`.
+EpochHook = Callable[[int, Any, int, dict[str, float]], Any]
 
 
 def _layer_kind(layer: Any) -> str:
@@ -46,6 +55,9 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
 
     Any scikit-learn style RBM works as a layer; swapping in
     ``sklearn.neural_network.BernoulliRBM`` gives the off-the-shelf baseline.
+    scikit-learn layers are trained epoch by epoch, bit for bit as their own
+    ``fit`` (see ``deeprg.rbm._sklearn_epochs``), so that they too report every
+    epoch, checkpoint and resume, and get a ``history_`` of per-epoch metrics.
 
     Parameters
     ----------
@@ -94,6 +106,7 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         checkpoint: str | Path | None = None,
         resume: bool = False,
         on_layer_start: Any = None,
+        on_epoch_end: EpochHook | None = None,
     ) -> "DeepBeliefNetwork":
         """Train the layers greedily.
 
@@ -103,16 +116,23 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
             Visible data in {0, 1}.
         y : ignored
         X_val : array_like, optional
-            Held-out data, propagated through the stack like ``X`` (deeprg layers
-            report held-out metrics on it).
+            Held-out data, propagated through the stack like ``X`` (every layer
+            reports held-out metrics on it in ``history_``).
         checkpoint : path, optional
-            File rewritten after every epoch of a deeprg layer and after every layer,
-            holding the finished layers and the training state of the current one.
+            File rewritten after every epoch and after every layer, holding the
+            finished layers and the training state of the current one.
         resume : bool, default False
             Continue from ``checkpoint`` if it exists: finished layers are loaded,
             the interrupted one continues bit for bit.
         on_layer_start : callable, optional
             ``on_layer_start(index, layer)`` before each layer is trained (index from 0).
+        on_epoch_end : callable, optional
+            ``on_epoch_end(index, estimator, epoch, logs)`` after every epoch of every
+            layer, deeprg's or scikit-learn's (``epoch`` from 1, ``logs`` as in
+            ``history_``). It runs after the epoch is checkpointed and before the
+            layer's own callbacks, once per epoch trained: after a resume it sees
+            only the epochs trained since. Raising
+            :class:`~deeprg.rbm.callbacks.StopTraining` ends the current layer.
 
         Returns
         -------
@@ -136,7 +156,7 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
                 if on_layer_start is not None:
                     on_layer_start(index, layer)
                 resume_from = partial if index == len(done) else None
-                fitted = self._fit_layer(layer, data, val, checkpoint, resume_from, fitted_layers)
+                fitted = self._fit_layer(index, layer, data, val, checkpoint, resume_from, fitted_layers, on_epoch_end)
             fitted_layers.append(fitted)
             if checkpoint is not None:
                 self._save_progress(checkpoint, fitted_layers, None)
@@ -147,32 +167,34 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         return self
 
     def _fit_layer(
-        self, layer: Any, data: Any, val: Any, checkpoint: Any, partial: Any, finished: list[Any]
+        self, index: int, layer: Any, data: Any, val: Any, checkpoint: Any, partial: Any, finished: list[Any],
+        on_epoch_end: EpochHook | None,
     ) -> Any:
+        def epoch_done(current: Any, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
+            # checkpoint first, so that the epoch is saved even if the hook or a callback then raises
+            if checkpoint is not None:
+                self._save_progress(checkpoint, finished, current)
+            if on_epoch_end is not None:
+                on_epoch_end(index, estimator, epoch, logs)
+
         if not isinstance(layer, BernoulliRBM):
-            return layer.fit(data)
+            trainer = SklearnEpochs(layer, data, X_val=val, record=partial)
+            return trainer.train(lambda driver, logs: epoch_done(driver, driver.estimator, driver.epoch, logs))
         if partial is not None:
             layer = BernoulliRBM.from_record(partial, callbacks=layer.callbacks)
-        if checkpoint is not None:
-            from deeprg.rbm.callbacks import Callback
-
-            dbn = self
-
-            class _Progress(Callback):
-                def on_epoch_end(self, estimator: BernoulliRBM, epoch: int, logs: dict[str, float]) -> None:
-                    dbn._save_progress(checkpoint, finished, estimator)
-
-            # first, so that the epoch is saved even if a user callback then raises
-            layer.set_params(callbacks=[_Progress(), *layer.callbacks])
-        layer.fit(data, X_val=val, resume=partial is not None)
-        if checkpoint is not None:
-            layer.set_params(callbacks=list(layer.callbacks)[1:])
+        own = layer.callbacks
+        layer.set_params(callbacks=[_EpochDone(epoch_done), *own])
+        try:
+            layer.fit(data, X_val=val, resume=partial is not None)
+        finally:
+            layer.set_params(callbacks=own)
         return layer
 
-    def _save_progress(self, path: str | Path, finished: list[Any], current: BernoulliRBM | None) -> None:
+    def _save_progress(self, path: str | Path, finished: list[Any], current: Any) -> None:
+        """Write the finished layers (with their chains) and ``current.to_record(checkpoint=True)`` if given."""
         from deeprg.io import save_model
 
-        records = [layer_record(layer) for layer in finished]
+        records = [layer_record(layer, checkpoint=True) for layer in finished]
         if current is not None:
             records.append(current.to_record(checkpoint=True))
         save_model(records, path, overwrite=True, checkpoint=True, config=self._config())
@@ -181,8 +203,9 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         from deeprg.io import load_model
 
         model = load_model(path)
-        finished = [r for r in model.layers if not r.state]
-        partial = next((r for r in model.layers if r.state), None)
+        # the layer being trained is the one with a random state to continue
+        finished = [r for r in model.layers if r.rng_state is None]
+        partial = next((r for r in model.layers if r.rng_state is not None), None)
         if len(model.layers) > len(layers):
             raise InvalidParameterError(f"checkpoint {path} has {len(model.layers)} layers; this network has {len(layers)}.")
         for index, (record, layer) in enumerate(zip(model.layers, layers, strict=False)):
@@ -313,20 +336,16 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         return dbn
 
 
-def layer_record(layer: Any):
-    """A fitted layer (deeprg or scikit-learn RBM) as a :class:`deeprg.io.LayerRecord`."""
-    from deeprg.io import LayerRecord
+def layer_record(layer: Any, *, checkpoint: bool = False):
+    """A fitted layer (deeprg or scikit-learn RBM) as a :class:`deeprg.io.LayerRecord`.
 
+    With ``checkpoint``, a scikit-learn layer keeps its persistent chains
+    (``h_samples_``); a deeprg layer is stored as finished either way.
+    """
     if isinstance(layer, BernoulliRBM):
         return layer.to_record()
-    return LayerRecord(
-        components=np.asarray(layer.components_),
-        intercept_hidden=np.asarray(layer.intercept_hidden_),
-        intercept_visible=np.asarray(layer.intercept_visible_),
-        estimator=_layer_kind(layer),
-        params=stored_params(layer),
-        epoch=int(layer.n_iter),
-    )
+    _layer_kind(layer)
+    return sklearn_layer_record(layer, checkpoint=checkpoint)
 
 
 def _check_layer_params(layer: Any) -> None:
@@ -334,10 +353,7 @@ def _check_layer_params(layer: Any) -> None:
     if isinstance(layer, BernoulliRBM):
         layer._check_params()
         return
-    try:
-        layer._validate_params()  # scikit-learn's own parameter validation
-    except (ValueError, TypeError) as exc:
-        raise InvalidParameterError(f"invalid scikit-learn BernoulliRBM parameter: {exc}") from exc
+    check_sklearn_params(layer)
 
 
 def layer_from_record(record) -> Any:
@@ -345,13 +361,15 @@ def layer_from_record(record) -> Any:
     if record.estimator == DEEPRG_RBM:
         return BernoulliRBM.from_record(record)
     if record.estimator == SKLEARN_RBM:
-        from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
-
-        layer = SkBernoulliRBM(**record.params)
-        layer.components_ = np.array(record.components)
-        layer.intercept_hidden_ = np.array(record.intercept_hidden)
-        layer.intercept_visible_ = np.array(record.intercept_visible)
-        layer.n_features_in_ = layer.components_.shape[1]
-        layer.h_samples_ = np.zeros((layer.batch_size, layer.n_components))
-        return layer
+        return sklearn_layer_from_record(record)
     raise InvalidParameterError(f"unknown layer estimator {record.estimator!r} in the model file.")
+
+
+class _EpochDone(Callback):
+    """Internal first callback of a deeprg layer: checkpoint the epoch, then call the network's hook."""
+
+    def __init__(self, fn: Callable[[Any, Any, int, dict[str, float]], Any]) -> None:
+        self.fn = fn
+
+    def on_epoch_end(self, estimator: BernoulliRBM, epoch: int, logs: dict[str, float]) -> None:
+        self.fn(estimator, estimator, epoch, logs)
