@@ -200,6 +200,35 @@ def test_train_resume_continues_an_interrupted_run(tmp_path, capsys, ensemble_fi
         np.testing.assert_array_equal(la.components_, lb.components_)
 
 
+def test_train_without_a_seed_resumes_with_the_seed_it_drew(tmp_path, capsys, ensemble_file, monkeypatch):
+    """No --seed: the drawn seed is kept in the checkpoint, so --resume continues the same run."""
+    from deeprg.rbm import DeepBeliefNetwork
+
+    args = ["--layers", "8,4", "--epochs", "3"]
+    out = tmp_path / "m.nc"
+    fit = DeepBeliefNetwork.fit
+
+    def killed_in_layer_2(self, X, **kwargs):
+        def hook(index, estimator, epoch, logs):
+            kwargs["on_epoch_end"](index, estimator, epoch, logs)
+            if index == 1 and epoch == 2:
+                raise KeyboardInterrupt
+        return fit(self, X, **{**kwargs, "on_epoch_end": hook})
+
+    monkeypatch.setattr(DeepBeliefNetwork, "fit", killed_in_layer_2)
+    assert run(["train", str(ensemble_file), *args, "--out", str(out)], capsys)[0] == 130
+    monkeypatch.setattr(DeepBeliefNetwork, "fit", fit)
+    code, _, err = run(["train", str(ensemble_file), *args, "--out", str(out), "--resume"], capsys)
+    assert code == 0, err
+    resumed = DeepBeliefNetwork.load(out)
+    seed = resumed.random_state
+    assert isinstance(seed, int)
+    whole = tmp_path / "whole.nc"
+    assert run(["train", str(ensemble_file), *args, "--seed", str(seed), "--out", str(whole)], capsys)[0] == 0
+    for a, b in zip(DeepBeliefNetwork.load(whole).layers_, resumed.layers_, strict=True):
+        np.testing.assert_array_equal(a.components_, b.components_)
+
+
 def test_train_interrupted_keeps_its_checkpoint(tmp_path, capsys, ensemble_file, monkeypatch):
     from deeprg.rbm import DeepBeliefNetwork
 

@@ -104,16 +104,38 @@ def test_an_interrupted_run_resumes_to_the_results_of_an_uninterrupted_one(quick
         run_experiment(config, run_dir, progress=stop_at("scan", "(2/3), epoch 3/", events))
     assert epochs(events, "train/l1")[0].startswith("layer 2/3 (16 units), epoch 3/")  # resumed, not restarted
     assert (run_dir / "models" / "l1.nc").exists() and not list((run_dir / "models").glob(".*.ckpt"))
-    assert len(list(run_dir.glob(".scan/*/l1-*.json"))) == 1 and len(list(run_dir.glob(".scan/*/l1-*.ckpt"))) == 1
+    assert len(list(run_dir.glob(".scan/l1-*.json"))) == 1 and len(list(run_dir.glob(".scan/l1-*.ckpt"))) == 1
     events = []
     result = run_experiment(config, run_dir, progress=stop_at("none", "never", events))
     assert epochs(events, "scan")[0] == "L1 0.002 (2/3), epoch 4/5"  # the finished strength is kept
-    assert "scan" in result.ran and not list(run_dir.glob(".scan/*/l1-*.ckpt"))
+    assert "scan" in result.ran and not list(run_dir.glob(".scan/l1-*.ckpt"))
     assert json.loads((run_dir / "scan.json").read_text()) == json.loads((directory / "scan.json").read_text())
     for variant in config.network.variants:
         ours, reference = (DeepBeliefNetwork.load(d / "models" / f"{variant}.nc") for d in (run_dir, directory))
         for a, b in zip(ours.layers_, reference.layers_, strict=True):
             assert np.array_equal(a.components_, b.components_) and np.array_equal(a.intercept_hidden_, b.intercept_hidden_)
+
+
+def test_scan_rows_are_cached_by_their_own_inputs(quick_run, tmp_path):
+    """Adding a strength trains only that one; an unreadable row is recomputed, not a traceback."""
+    import shutil
+
+    config, directory, _, _ = quick_run
+    copy = tmp_path / "run"
+    shutil.copytree(directory, copy)
+    data = config.to_dict()
+    data["scan"]["strengths"] = [*config.scan.strengths, 0.05]
+    more = type(config).from_dict(data)
+    rows = sorted(copy.glob(".scan/l1-*.json"))
+    rows[0].write_text("{ truncated")
+    events = []
+    result = run_experiment(more, copy, progress=lambda stage, message, completed=None, total=None: events.append(
+        (stage, message)))
+    assert result.ran == ["scan", "report"]
+    trained = {message.split(" (")[0] for stage, message in events if stage == "scan" and "epoch" in message}
+    assert trained == {f"L1 {config.scan.strengths[0]:g}", "L1 0.05"}
+    scan = json.loads((copy / "scan.json").read_text())
+    assert scan[:-1] == json.loads((directory / "scan.json").read_text())
 
 
 def test_cli_run_quick(tmp_path, capsys):

@@ -114,12 +114,12 @@ def analyze_network(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_steps = 2 + 2 * len(dbn.layers_)
-    step = iter(range(n_steps))
+    n_steps = 2 + 2 * len(dbn.layers_)  # the calls of say() below
+    steps = iter(range(n_steps))
 
     def say(message: str) -> None:
         if progress is not None:
-            progress(message, next(step), n_steps)
+            progress(message, next(steps, n_steps - 1), n_steps)
 
     L = samples.L
     if dbn.n_features_in_ != L * L:

@@ -227,11 +227,12 @@ def train(
     epochs: int = typer.Option(50, "--epochs", help="Epochs per layer."),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="Step size (all variants)."),
     batch_size: int = typer.Option(100, "--batch-size", help="Mini-batch size (all variants)."),
-    cd_k: int = typer.Option(1, "--cd-k", help="Gibbs steps per gradient estimate (l1, l2, none)."),
-    persistent: bool = typer.Option(False, "--persistent", help="Persistent chains: PCD-k instead of CD-k (l1, l2, none)."),
-    penalty_method: str = typer.Option("subgradient", "--penalty-method",
-                                       help="L1 update: subgradient (the paper's) or proximal (exact zeros)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model."),
+    cd_k: Optional[int] = typer.Option(None, "--cd-k", help="Gibbs steps per gradient estimate (l1, l2, none; default 1)."),
+    persistent: Optional[bool] = typer.Option(None, "--persistent/--no-persistent",
+                                              help="PCD-k instead of CD-k (l1, l2, none; default CD)."),
+    penalty_method: Optional[str] = typer.Option(
+        None, "--penalty-method", help="L1 update: subgradient (the paper's, default) or proximal (exact zeros)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model (default: a fresh one, kept in the file)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT's checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
 ) -> None:
@@ -242,9 +243,7 @@ def train(
 
     sizes = parse_layer_sizes(layers)
     chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
-    defaults = {"cd_k": 1, "persistent": False, "penalty_method": "subgradient"}
-    # scikit-learn's layers take none of these: only options actually set are an error for them
-    rbm_params = {k: v for k, v in chosen.items() if v != defaults[k]} if variant == "sklearn" else chosen
+    rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
     make_layers(variant, sizes, **rbm_params)  # the sklearn variant refuses them here, before any file is read
     check_writable(out, overwrite=overwrite)
     checkpoint = out.with_name(out.name + ".ckpt")
@@ -252,6 +251,8 @@ def train(
         raise InvalidParameterError(
             f"{checkpoint} holds an interrupted training; pass --resume to continue it, or delete it to start afresh."
         )
+    if seed is None:  # draw one, and keep it in the checkpoint, so that --resume continues the same run
+        seed = _checkpoint_seed(checkpoint) if resume and checkpoint.exists() else int(np.random.SeedSequence().entropy % 2**31)
     samples = load_ensemble(ensemble)
     X = samples.as_binary(np.float32)
     with _progress() as progress:
@@ -281,6 +282,13 @@ def train(
         "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
     checkpoint.unlink(missing_ok=True)
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
+
+
+def _checkpoint_seed(checkpoint: Path) -> Optional[int]:
+    """The network seed an interrupted ``deeprg train`` drew and stored in its checkpoint."""
+    from deeprg.io import load_model
+
+    return load_model(checkpoint).config.get("random_state")
 
 
 def _model_table(dbn: Any, X: Any, title: str) -> Table:

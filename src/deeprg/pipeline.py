@@ -15,7 +15,8 @@ written; a rerun skips a stage whose record matches and whose outputs exist.
 Training writes a checkpoint every epoch, keyed by the stage's input hash, so an
 interrupted run loses at most the current epoch and a resumed one can never pick
 up the training of another configuration. The scan does the same for the RBM it is
-training and keeps each finished strength's row in ``.scan/<hash>/``.
+training and keeps each finished strength's row in ``.scan/`` (a cache keyed by each
+row's own inputs, reused by later runs, with or without ``--resume``).
 """
 
 from __future__ import annotations
@@ -47,7 +48,19 @@ class Progress(Protocol):
     the CLI turns them into a bar with the time remaining.
     """
 
-    def __call__(self, stage: str, message: str, completed: float | None = None, total: float | None = None) -> None: ...
+    def __call__(self, stage: str, message: str, completed: float | None = None, total: float | None = None) -> None:
+        """Report on ``stage``.
+
+        Parameters
+        ----------
+        stage : str
+            Stage name, e.g. ``"train/l1"``.
+        message : str
+            :data:`STAGE_STARTED`, :data:`STAGE_SKIPPED`, :data:`STAGE_FINISHED`, or what the
+            stage is doing.
+        completed, total : float, optional
+            Work done and total work of the stage, in its own units.
+        """
 
 
 def _silent(stage: str, message: str, completed: float | None = None, total: float | None = None) -> None:
@@ -92,6 +105,14 @@ def _write_json(path: Path, data: Any) -> None:
         tmp.write_text(json.dumps(data, indent=2, allow_nan=False))
 
 
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None when it is missing or unreadable (then it is recomputed)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 class Runner:
     """Runs stages in a directory, skipping those whose recorded input hash matches."""
 
@@ -105,12 +126,8 @@ class Runner:
         return self.directory / ".stages" / (name.replace("/", "__") + ".json")
 
     def up_to_date(self, name: str, input_hash: str) -> bool:
-        path = self._record_path(name)
-        if not path.exists():
-            return False
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError):
+        record = _read_json(self._record_path(name))
+        if not isinstance(record, dict):
             return False
         return record.get("input_hash") == input_hash and all(
             (self.directory / out).exists() for out in record.get("outputs", [])
@@ -195,26 +212,55 @@ def exact_1d_checks(beta: float, *, random_state: int = 0) -> dict[str, Any]:
     return {"decimation": chain, "trace_distance_4x4": distances, "beta": beta}
 
 
-def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], work: Path, *, resume: bool,
+def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], cache: Path, ensemble_hash: str, *, resume: bool,
           say: Progress) -> list[dict[str, Any]]:
     """The L1 scan, one strength at a time, so that an interruption loses at most one epoch.
 
-    Each finished strength's row is kept in ``work``; the RBM being trained writes a checkpoint
-    there every epoch and, with ``resume``, continues from it. The rows equal those of one
-    :func:`deeprg.rg.locality_scan` call over all the strengths (its rows are independent).
+    Parameters
+    ----------
+    config : deeprg.config.ExperimentConfig
+        The experiment; its ``scan`` is not None.
+    X : ndarray, shape (n_samples, L * L)
+        The training bits.
+    shape : (int, int)
+        The lattice.
+    cache : Path
+        Directory of finished rows and of the checkpoint of the RBM being trained, each keyed by
+        the hash of everything its row depends on (so adding a strength or a variant reuses the
+        other rows). A row file that cannot be read counts as missing.
+    ensemble_hash : str
+        Input hash of the ensemble stage.
+    resume : bool
+        Continue the RBM being trained from its checkpoint (one written for the same row inputs).
+    say : Progress
+        Progress reports, as ``say("scan", message, epochs done, total epochs)``.
+
+    Returns
+    -------
+    list of dict
+        One row per strength, equal to those of one :func:`deeprg.rg.locality_scan` call over all
+        the strengths (its rows are independent of each other).
     """
+    from deeprg.config import config_hash
     from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
+    from deeprg.rbm._params import stored_params
     from deeprg.rg import locality_scan
 
     sc, net = config.scan, config.network
-    n_components = sc.n_components or net.layers[0]
+    n_components = config.scan_n_components
     total = len(sc.strengths) * sc.epochs
-    work.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     rows = []
     for index, strength in enumerate(sc.strengths):
-        row_path, checkpoint = work / f"l1-{strength!r}.json", work / f"l1-{strength!r}.ckpt"
-        if row_path.exists():
-            rows.append(json.loads(row_path.read_text()))
+        settings = {"l1": strength, "n_components": n_components, "epochs": sc.epochs, "method": sc.penalty_method,
+                    "learning_rate": net.learning_rate, "batch_size": net.batch_size, "ensemble": ensemble_hash,
+                    "n_surrogates": config.analysis.n_surrogates, "seed": config.seed, "version": __version__}
+        key = f"l1-{strength!r}-{config_hash(settings)[:12]}"
+        row_path, checkpoint = cache / f"{key}.json", cache / f"{key}.ckpt"
+        row = _read_json(row_path)
+        if row is not None:
+            checkpoint.unlink(missing_ok=True)  # left behind if a run stopped between the two
+            rows.append(row)
             continue
         label = f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})"
         say("scan", label, index * sc.epochs, total)
@@ -231,7 +277,10 @@ def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], work: Path, *, res
 
         def fit(rbm: BernoulliRBM, data: Any, checkpoint: Path = checkpoint) -> BernoulliRBM:
             if resume and checkpoint.exists():
-                return BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks).fit(data, resume=True)
+                saved = BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks)
+                if stored_params(saved) == stored_params(rbm):
+                    return saved.fit(data, resume=True)
+                logger.warning("ignoring %s: written for other settings", checkpoint)
             return rbm.fit(data)
 
         [row] = locality_scan(X, [strength], n_components=n_components, shape=shape, make_rbm=make_rbm, fit=fit,
@@ -260,7 +309,7 @@ def run_experiment(
     resume : bool, default True
         Continue interrupted trainings from their checkpoints.
     progress : callable, optional
-        ``progress(stage, message)`` reports.
+        Reports as ``progress(stage, message, completed, total)`` (see :class:`Progress`).
 
     Returns
     -------
@@ -335,7 +384,7 @@ def run_experiment(
                              "analysis": cfg["analysis"], "seed": config.seed})
     if config.scan is not None:
         def scan() -> None:
-            rows = _scan(config, X, (samples.L, samples.L), out / ".scan" / scan_hash[:12], resume=resume, say=say)
+            rows = _scan(config, X, (samples.L, samples.L), out / ".scan", ensemble_hash, resume=resume, say=say)
             _write_json(out / "scan.json", rows)
 
         runner.stage("scan", scan_hash, ["scan.json"], scan)

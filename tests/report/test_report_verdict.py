@@ -136,7 +136,7 @@ def test_scan_never_local_local_at_weakest_and_non_monotone(experiment):
     experiment["scan"] = never
     scan = verdict(experiment)["scan"]
     assert scan["status"] == "never local"
-    assert "no scanned L1 strength (2e-4 to 8e-3)" in scan["text"] and "largest median z 2.1 at 8e-3" in scan["text"]
+    assert "no scanned L1 strength (2e-4 to 8e-3)" in scan["text"] and "the closest, 8e-3, has median z 2.1" in scan["text"]
 
     experiment["scan"] = [dict(row, is_local=True) for row in SCAN]
     assert verdict(experiment)["scan"]["status"] == "local at the weakest"
@@ -144,6 +144,23 @@ def test_scan_never_local_local_at_weakest_and_non_monotone(experiment):
     experiment["scan"] = [dict(SCAN[0]), dict(SCAN[1]), dict(SCAN[2], is_local=False)]
     text = verdict(experiment)["scan"]["text"]
     assert "not local again at 8e-3" in text and "not monotone" in text
+
+
+def test_a_never_local_scan_is_judged_by_the_weaker_null_and_names_the_update(experiment):
+    def row(base, phase, permutation):
+        z = {"phase": {"is_local": phase > 3, "window_fraction": {"median": phase}},
+             "permutation": {"is_local": permutation > 3, "window_fraction": {"median": permutation}}}
+        return dict(base, is_local=False, median_z=phase, penalty_method="proximal",
+                    locality={"median_radius_of_gyration": 15.0, "z": z})
+
+    experiment["scan"] = [row(SCAN[0], 2.0, 2.5), row(SCAN[1], 18.0, -0.5), row(SCAN[2], 64.0, 0.1)]
+    scan = verdict(experiment)["scan"]
+    assert scan["text"].startswith("with the proximal L1 update, no scanned L1 strength")
+    # 2e-4 comes closest to local (the weaker of its two z is the largest), not 8e-3 with its phase z of 64
+    assert "the closest, 2e-4, has median z 2.0 against the smooth null and 2.5 against the shuffled one" in scan["text"]
+    assert scan["numbers"]["penalty_method"] == "proximal"
+    experiment["scan"] = [row(SCAN[0], 2.0, -1.0), row(SCAN[1], 18.0, -0.5)]
+    assert "its fields are sparse but scattered" in verdict(experiment)["scan"]["text"]
 
 
 @pytest.mark.parametrize(("phase", "permutation", "kind"), [

@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from deeprg.plots._axes import axes
+from deeprg.rg.locality import scan_median_z
 
 
 def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -84,15 +85,8 @@ def plot_locality_scan(scan: Sequence[Mapping[str, Any]], *, ax: Axes | None = N
     local = [bool(row.get("is_local")) for row in scan]
     threshold = (scan[0].get("locality") or {}).get("threshold", 3.0) if scan else 3.0
 
-    def null_z(row: Mapping[str, Any], null: str) -> float:
-        entry = ((row.get("locality") or {}).get("z") or {}).get(null) or {}
-        median = (entry.get("window_fraction") or {}).get("median")
-        if median is None and null == "phase":
-            median = row.get("median_z")
-        return np.nan if median is None else float(median)
-
     for null, color, style in (("phase", "C0", "-"), ("permutation", "C2", "-.")):
-        z = np.array([null_z(row, null) for row in scan])
+        z = np.array([np.nan if (v := scan_median_z(row, null)) is None else v for row in scan])
         if np.all(np.isnan(z)):
             continue
         ax.plot(strengths, z, style, color=color, label=f"median z vs {null} null")

@@ -235,6 +235,17 @@ def sklearn_layer_record(layer: Any, *, checkpoint: bool = False) -> Any:
     With ``checkpoint``, ``h_samples_`` goes into ``state`` (no ``rng_state``: the
     layer is finished), so that a network resumed from a checkpoint has the
     persistent chains of an uninterrupted one.
+
+    Parameters
+    ----------
+    layer : sklearn.neural_network.BernoulliRBM
+        A fitted layer (its ``history_``, when it has one, is kept).
+    checkpoint : bool, default False
+        Keep the persistent chains too.
+
+    Returns
+    -------
+    deeprg.io.LayerRecord
     """
     from deeprg.io import LayerRecord
 
@@ -260,6 +271,16 @@ def sklearn_layer_from_record(record: Any) -> Any:
     The weights are Fortran-ordered as ``fit`` leaves them, so that ``transform``
     gives bit for bit the same numbers; ``h_samples_`` comes from the record's
     state when it has one (checkpoints), else it is zero.
+
+    Parameters
+    ----------
+    record : deeprg.io.LayerRecord
+        Written by :func:`sklearn_layer_record`.
+
+    Returns
+    -------
+    sklearn.neural_network.BernoulliRBM
+        Fitted, with ``history_`` (empty when the record has none).
     """
     from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
 

@@ -41,7 +41,8 @@ def make_layers(
     n_iter, learning_rate, batch_size
         Epochs, step size and mini-batch size, shared by all variants.
     callbacks : sequence of Callback
-        Passed to deeprg layers (scikit-learn's have none).
+        Passed to deeprg layers; an error for ``"sklearn"`` (use
+        ``DeepBeliefNetwork.fit(on_epoch_end=...)``, which reaches every kind of layer).
     **rbm_params
         Further :class:`~deeprg.rbm.BernoulliRBM` parameters (e.g. ``cd_k``), for deeprg variants
         (an error for ``"sklearn"``).
@@ -63,6 +64,9 @@ def make_layers(
             raise InvalidParameterError(
                 f"{', '.join(sorted(rbm_params))}: not an option of the sklearn variant (scikit-learn's BernoulliRBM "
                 "is PCD-1 without penalty or momentum); they apply to the l1, l2 and none variants.")
+        if callbacks:
+            raise InvalidParameterError(
+                "scikit-learn's BernoulliRBM takes no callbacks; pass on_epoch_end to DeepBeliefNetwork.fit instead.")
 
         return [SkBernoulliRBM(n_components=n, learning_rate=learning_rate, batch_size=batch_size, n_iter=n_iter)
                 for n in sizes]

@@ -25,6 +25,7 @@ from deeprg.rg.locality import (
     locality_scores,
     radius_of_gyration,
     scale_growth,
+    scan_median_z,
 )
 from deeprg.rg.matching import BlockMatch, hidden_block_correlation, matching_block_size
 from deeprg.rg.networkflow import dbn_flow
@@ -48,6 +49,7 @@ __all__ = [
     "decimation_rbm",
     "hidden_block_correlation",
     "locality_scan",
+    "scan_median_z",
     "locality_scores",
     "matching_block_size",
     "radius_of_gyration",

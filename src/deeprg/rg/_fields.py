@@ -15,11 +15,12 @@ The public functions are re-exported by :mod:`deeprg.rg.locality`. All of them, 
 models, go through :func:`metrics_of`, which computes every metric of validated float64 arrays
 of any leading shape ``(..., Ly, Lx)`` at once with the numba kernel
 :func:`deeprg.rg._metric_kernels.field_metrics` (one implementation; the NumPy formulas it was
-checked against live in ``tests/rg/test_metric_kernels.py``).
+checked against live in ``tests/rg/numpy_locality_reference.py``).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Sequence
 
 import numpy as np
@@ -59,6 +60,12 @@ def check_block_size(b: Any, shape: tuple[int, ...], name: str = "b") -> int:
                      hint=f" Windows must fit in the {shape[-2]} x {shape[-1]} lattice.")
 
 
+#: The kernel is ``parallel=True``: numba's fallback "workqueue" threading layer (used where
+#: OpenMP and TBB are missing) aborts the process when two threads enter it at once, so callers
+#: take turns; the kernel itself uses every core.
+_KERNEL_LOCK = threading.Lock()
+
+
 def metrics_of(f: FloatArray, sizes: Sequence[int] = ()) -> dict[str, FloatArray]:
     """Every metric of validated float64 fields ``f`` of shape ``(..., Ly, Lx)``, in one pass per image.
 
@@ -81,7 +88,8 @@ def metrics_of(f: FloatArray, sizes: Sequence[int] = ()) -> dict[str, FloatArray
     blocks = np.asarray(sizes, dtype=np.int64).reshape(-1)
     if blocks.size and not (blocks.min() >= 1 and blocks.max() <= min(ly, lx)):  # the kernel does not check bounds
         raise InvalidParameterError(f"block sizes must lie in [1, {min(ly, lx)}]; got {blocks.tolist()}.")
-    centroid, rg, pr, wf, bo = field_metrics(flat, blocks)
+    with _KERNEL_LOCK:
+        centroid, rg, pr, wf, bo = field_metrics(flat, blocks)
     return {
         "centroid": centroid.reshape(*lead, 2),
         "radius_of_gyration": rg.reshape(lead),

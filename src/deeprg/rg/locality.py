@@ -44,7 +44,7 @@ from deeprg.rg._fields import (
     radius_of_gyration,
     window_fraction,
 )
-from deeprg.rg._report import METRICS, LocalityReport, NullComparison, plain_float
+from deeprg.rg._report import _PRIMARY_METRIC, METRICS, LocalityReport, NullComparison, plain_float
 from deeprg.rg.nulls import permuted, phase_randomized
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "circular_centroid",
     "locality_scan",
     "locality_scores",
+    "scan_median_z",
     "participation_ratio",
     "permuted",
     "phase_randomized",
@@ -81,9 +82,8 @@ def default_block_sizes(shape: tuple[int, int]) -> tuple[int, ...]:
     return sizes or (1,)
 
 
-def _metrics(f: NDArray, block_sizes: Sequence[int]) -> dict[str, NDArray]:
-    """Every metric of :data:`METRICS` of fields ``f`` of shape ``(..., Ly, Lx)`` (one kernel pass per image)."""
-    values = metrics_of(f, block_sizes)
+def _only_metrics(values: dict[str, NDArray]) -> dict[str, NDArray]:
+    """The entries of :data:`METRICS` from :func:`~deeprg.rg._fields.metrics_of`'s output."""
     return {m: values[m] for m in METRICS}
 
 
@@ -121,10 +121,10 @@ def locality_scores(
     local), so **z > 0 means more local than the null**.
 
     The fitted block size of a unit is the ``b`` in ``block_sizes`` with the largest block
-    overlap. The layer's verdict (:attr:`LocalityReport.is_local`) uses one primary statistic:
-    the z of the window fraction at the fitted block size under the phase-randomized null; the
-    layer is local when its median over the units exceeds ``threshold``
-    (:data:`LOCALITY_Z_THRESHOLD` = 3.0 by default).
+    overlap. The layer's verdict (:attr:`LocalityReport.is_local`) uses one primary statistic,
+    the z of the window fraction at the fitted block size: the layer is local when its median
+    over the units exceeds ``threshold`` (:data:`LOCALITY_Z_THRESHOLD` = 3.0 by default) against
+    every computed null.
 
     Parameters
     ----------
@@ -134,10 +134,10 @@ def locality_scores(
         Window and block sides; default ``2, 4, 8, ...`` up to half the smaller side.
     n_surrogates : int, default 200
         Surrogates per unit and per null (at least 2).
-    null : {"phase", "permutation", "both"}, default "phase"
+    null : {"phase", "permutation", "both"}, default "both"
         Phase-randomized surrogates (same Fourier amplitudes: the null that keeps smoothness),
-        random permutations of the sites, or both (the phase null is primary; the permutation
-        null is reported beside it). Each null has its own random stream, so the phase results
+        random permutations of the sites (the null that keeps sparsity), or both, which the
+        verdict then needs to beat. Each null has its own random stream, so the phase results
         do not depend on whether the permutation null is computed too.
     threshold : float, default LOCALITY_Z_THRESHOLD
         Verdict threshold on the median primary z.
@@ -169,7 +169,7 @@ def locality_scores(
     streams = dict(zip(_NULLS, check_random_state(random_state).spawn(len(_NULLS)), strict=True))
 
     all_values = metrics_of(f, sizes)
-    values = {m: all_values[m] for m in METRICS}
+    values = _only_metrics(all_values)
     fitted_index = np.argmax(np.nan_to_num(values["block_overlap"], nan=-1.0), axis=1)
     dead = np.isnan(values["radius_of_gyration"])
     fitted = np.where(dead, 0, np.asarray(sizes)[fitted_index])
@@ -180,7 +180,7 @@ def locality_scores(
         parts: dict[str, list[tuple[NDArray, NDArray]]] = {m: [] for m in METRICS}
         for start in range(0, n, chunk):
             surrogates = _NULLS[name](f[start : start + chunk], n_surrogates, streams[name])
-            for metric, samples in _metrics(surrogates, sizes).items():
+            for metric, samples in _only_metrics(metrics_of(surrogates, sizes)).items():
                 parts[metric].append((samples.mean(axis=1), samples.std(axis=1, ddof=1)))
         mean = {m: np.concatenate([p[0] for p in parts[m]]) for m in METRICS}
         std = {m: np.concatenate([p[1] for p in parts[m]]) for m in METRICS}
@@ -197,6 +197,20 @@ def locality_scores(
         n_surrogates=n_surrogates,
         threshold=threshold,
     )
+
+
+def scan_median_z(row: Mapping[str, Any], null: str) -> float | None:
+    """The median primary z of a :func:`locality_scan` row against ``null`` (None when not recorded).
+
+    Rows keep every null's medians in ``row["locality"]["z"]``; the phase null's is also the
+    row's ``median_z``, which is used when the full summary is missing.
+    """
+    entry = (((row.get("locality") or {}).get("z") or {}).get(null) or {}).get(_PRIMARY_METRIC) or {}
+    value = entry.get("median", row.get("median_z") if null == "phase" else None)
+    if value is None or isinstance(value, bool):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def scale_growth(reports_by_layer: Sequence[LocalityReport] | Mapping[int, LocalityReport]) -> dict[str, Any]:
