@@ -1,0 +1,196 @@
+"""metrics.json has a documented, machine-checked schema: the file of a real run validates, and every key is in it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from deeprg.config import load_config, resolve
+from deeprg.pipeline import run_experiment
+from deeprg.report import METRICS_SCHEMA
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(METRICS_SCHEMA.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def validator(schema) -> Draft202012Validator:
+    return Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="module")
+def quick_metrics(tmp_path_factory) -> dict:
+    """metrics.json of a real ``deeprg run --quick`` (about 12 s)."""
+    result = run_experiment(resolve(load_config(None), quick=True), tmp_path_factory.mktemp("run"))
+    return json.loads(result.metrics.read_text())
+
+
+# ---------------------------------------------------------------------- walking the schema
+def _resolve(node: dict, root: dict) -> dict:
+    while "$ref" in node:
+        assert node["$ref"].startswith("#/$defs/"), node["$ref"]
+        node = root["$defs"][node["$ref"].removeprefix("#/$defs/")]
+    return node
+
+
+def _branches(node: dict, root: dict) -> list[dict]:
+    """``node`` and every alternative it allows (anyOf / oneOf / allOf), references resolved."""
+    node = _resolve(node, root)
+    out = [node]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in node.get(key, []):
+            out += _branches(sub, root)
+    return out
+
+
+def _documenting(schemas: list[dict], key: str) -> list[dict]:
+    """The subschemas that document ``key`` of an object; a key let through by ``additionalProperties: true``
+    (or by its absence) is not documented, a key of a map whose values have a schema is."""
+    found = []
+    for s in schemas:
+        mine = []
+        if key in s.get("properties", {}):
+            mine.append(s["properties"][key])
+        mine += [sub for pattern, sub in s.get("patternProperties", {}).items() if re.search(pattern, key)]
+        if not mine and isinstance(s.get("additionalProperties"), dict):
+            mine.append(s["additionalProperties"])
+        found += mine
+    return found
+
+
+def undocumented_keys(value: Any, schema: dict, root: dict, path: str = "metrics") -> list[str]:
+    """Paths of the keys in ``value`` (to any depth) that ``schema`` does not document."""
+    schemas = _branches(schema, root)
+    missing = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            subs = _documenting(schemas, key)
+            if not subs:
+                missing.append(f"{path}[{key!r}]")
+                continue
+            missing += undocumented_keys(item, {"anyOf": subs}, root, f"{path}[{key!r}]")
+    elif isinstance(value, list):
+        items = [s["items"] for s in schemas if isinstance(s.get("items"), dict)]
+        for i, item in enumerate(value):  # scalars need no documentation, keys of objects in a list do
+            missing += undocumented_keys(item, {"anyOf": items}, root, f"{path}[{i}]")
+    return sorted(set(missing))
+
+
+def _subschemas(node: Any, where: str = "schema"):
+    """Every schema object inside ``node``, with where it is."""
+    if isinstance(node, dict):
+        yield where, node
+        for key in ("properties", "patternProperties", "$defs"):
+            for name, sub in node.get(key, {}).items():
+                yield from _subschemas(sub, f"{where}.{key}.{name}")
+        for key in ("items", "additionalProperties", "propertyNames"):
+            if isinstance(node.get(key), dict):
+                yield from _subschemas(node[key], f"{where}.{key}")
+        for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+            for i, sub in enumerate(node.get(key, [])):
+                yield from _subschemas(sub, f"{where}.{key}[{i}]")
+
+
+# ---------------------------------------------------------------------- the schema itself
+def test_schema_is_a_valid_draft_2020_12_schema(schema):
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+def test_every_object_and_field_of_the_schema_is_described(schema):
+    undescribed = []
+    for where, node in _subschemas(schema):
+        target = _resolve(node, schema)
+        is_object = "object" in ([target.get("type")] if isinstance(target.get("type"), str) else target.get("type", []))
+        if (is_object or "properties" in target) and not (node.get("description") or target.get("description")):
+            undescribed.append(where)
+        for name, sub in target.get("properties", {}).items():
+            if not (sub.get("description") or _resolve(sub, schema).get("description")):
+                undescribed.append(f"{where}.properties.{name}")
+    assert not undescribed, undescribed
+
+
+def test_the_issue_minimum_per_layer_is_required(schema):
+    layer = schema["$defs"]["layer"]
+    assert {"layer", "is_local", "z", "radius_of_gyration", "fitted_block_size"} <= set(layer["required"])
+    assert layer["properties"]["is_local"]["type"] == "boolean"
+    assert layer["properties"]["z"]["type"] == ["number", "null"]
+
+
+# ---------------------------------------------------------------------- a real run
+def test_metrics_of_a_quick_run_validate(quick_metrics, validator):
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(quick_metrics)]
+    assert not errors, errors[:10]
+
+
+def test_every_key_of_a_quick_run_is_documented(quick_metrics, schema):
+    assert set(quick_metrics) == set(schema["properties"])  # the quick run has every optional section
+    assert undocumented_keys(quick_metrics, schema, schema) == []
+
+
+def test_the_walker_finds_an_undocumented_key(quick_metrics, schema, validator):
+    metrics = copy.deepcopy(quick_metrics)
+    metrics["variants"]["l1"]["surprise"] = 1
+    metrics["variants"]["l1"]["layers"][0]["locality"]["z"]["phase"]["new_metric"] = {"median": 1.0}
+    assert undocumented_keys(metrics, schema, schema) == [
+        "metrics['variants']['l1']['layers'][0]['locality']['z']['phase']['new_metric']",
+        "metrics['variants']['l1']['surprise']",
+    ]
+    assert not validator.is_valid(metrics)
+
+
+# ---------------------------------------------------------------------- what must fail, and what may be null
+def _errors_at(validator: Draft202012Validator, metrics: dict) -> list[tuple[list, str]]:
+    return [(list(e.absolute_path), e.message) for e in validator.iter_errors(metrics)]
+
+
+def test_a_layer_without_is_local_fails(quick_metrics, validator):
+    metrics = copy.deepcopy(quick_metrics)
+    del metrics["variants"]["l1"]["layers"][1]["is_local"]
+    errors = _errors_at(validator, metrics)
+    assert errors and all(path == ["variants", "l1", "layers", 1] for path, _ in errors)
+    assert any("'is_local' is a required property" in message for _, message in errors)
+
+
+@pytest.mark.parametrize("key, value", [("z", "3.2"), ("is_local", "true"), ("fitted_block_size", [4]),
+                                        ("radius_of_gyration", "n/a")])
+def test_a_layer_number_of_the_wrong_type_fails(quick_metrics, validator, key, value):
+    metrics = copy.deepcopy(quick_metrics)
+    metrics["variants"]["sklearn"]["layers"][0][key] = value
+    errors = _errors_at(validator, metrics)
+    assert [path for path, _ in errors] == [["variants", "sklearn", "layers", 0, key]]
+
+
+def test_a_top_level_section_missing_or_unknown_fails(quick_metrics, validator):
+    missing = copy.deepcopy(quick_metrics)
+    del missing["verdict"]
+    assert not validator.is_valid(missing)
+    extra = copy.deepcopy(quick_metrics)
+    extra["notes"] = "hand-edited"
+    assert not validator.is_valid(extra)
+
+
+def test_undefined_numbers_may_be_null_where_documented(quick_metrics, validator):
+    """A layer whose every unit is dead: no z, no scale, no block match; the scan may be absent."""
+    metrics = copy.deepcopy(quick_metrics)
+    layer = metrics["variants"]["l2"]["layers"][0]
+    for key in ("z", "radius_of_gyration", "fitted_block_size", "equivalent_block_size", "block_match"):
+        layer[key] = None
+    for key in ("median_z", "fraction_local", "median_fitted_block_size", "median_radius_of_gyration"):
+        layer["locality"][key] = None
+    layer["locality"]["z"]["phase"]["window_fraction"]["median"] = None
+    metrics["variants"]["l2"]["scale_growth"]["mean_growth_fitted_block_size"] = None
+    metrics["variants"]["l2"]["flows"]["levels"][-1]["dbn"] = None
+    metrics["ensemble"]["tau_energy"] = None
+    del metrics["scan"]
+    metrics["verdict"]["scan"] = None
+    assert _errors_at(validator, metrics) == []
+    metrics["ensemble"]["energy_per_site"]["mean"] = None  # a sampled mean is always a number
+    assert [path for path, _ in _errors_at(validator, metrics)] == [["ensemble", "energy_per_site", "mean"]]
