@@ -244,7 +244,9 @@ def train(
     sizes = parse_layer_sizes(layers)
     chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
     rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
-    make_layers(variant, sizes, **rbm_params)  # the sklearn variant refuses them here, before any file is read
+    # built before any file is read, so that bad options (the sklearn variant refuses these) fail first
+    stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
+                        batch_size=batch_size, **rbm_params)
     check_writable(out, overwrite=overwrite)
     checkpoint = out.with_name(out.name + ".ckpt")
     if checkpoint.exists() and not resume:
@@ -265,8 +267,6 @@ def train(
             progress.update(tasks[index], completed=epoch, description=(
                 f"layer {index + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
 
-        stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
-                            batch_size=batch_size, **rbm_params)
         start = time.perf_counter()
         try:
             dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
