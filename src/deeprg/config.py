@@ -43,7 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from deeprg._config_errors import _dotted, _format_error, _kind, _show
 from deeprg._hashing import canonical_json, config_hash
-from deeprg.errors import InvalidParameterError
+from deeprg.errors import (
+    ConfigError,  # noqa: F401 - defined in deeprg.errors, re-exported here
+    InvalidParameterError,
+)
 
 try:
     import tomllib
@@ -75,24 +78,6 @@ Variant = Literal["sklearn", "l1", "l2", "none"]
 # Context flag: the loaders check the quick overrides themselves (to report
 # each problem on its own line), so model validation skips that check.
 _SKIP_QUICK = "_deeprg_skip_quick"
-
-
-class ConfigError(InvalidParameterError):
-    """An experiment configuration is unreadable or invalid.
-
-    Attributes
-    ----------
-    source : str
-        Where the configuration came from (a file path, or a description).
-    problems : list of str
-        One readable line per problem, ``"<dotted.key>: <what is wrong>"``.
-    """
-
-    def __init__(self, source: str, problems: list[str], *, header: str | None = None) -> None:
-        self.source = str(source)
-        self.problems = list(problems)
-        head = header or f"invalid experiment configuration in {self.source}:"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
 class _Section(BaseModel):

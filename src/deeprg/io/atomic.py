@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from deeprg.errors import DeepRGError
+from deeprg.errors import DeepRGError, OutputExistsError, UnwritablePathError  # noqa: F401 - defined in deeprg.errors, re-exported here
 
 __all__ = ["OutputExistsError", "UnwritablePathError", "atomic_path", "check_writable"]
 
@@ -27,14 +27,6 @@ __all__ = ["OutputExistsError", "UnwritablePathError", "atomic_path", "check_wri
 _NO_HARDLINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.EACCES} | {
     getattr(errno, name) for name in ("ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
 }
-
-
-class OutputExistsError(DeepRGError, FileExistsError):
-    """The output file already exists and overwriting was not requested."""
-
-
-class UnwritablePathError(DeepRGError, OSError):
-    """The output file cannot be created: missing directory, no permission, or a directory name."""
 
 
 def _as_path(path: str | os.PathLike[str]) -> Path:

@@ -33,7 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deeprg.errors import FileFormatError, InvalidParameterError
+from deeprg.errors import (
+    FileFormatError,
+    InvalidParameterError,
+    MissingFileError,  # noqa: F401 - defined in deeprg.errors, re-exported here
+)
 from deeprg.io.atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,10 +58,6 @@ __all__ = [
 HEADER_ATTRS = ("format", "format_version", "deeprg_version", "created", "config_json")
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-
-
-class MissingFileError(FileFormatError, FileNotFoundError):
-    """A deeprg file to be loaded does not exist (both a FileFormatError and a FileNotFoundError)."""
 
 
 def _require_backend() -> None:

@@ -31,7 +31,10 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.validation import validate_data
 
-from deeprg.errors import DeepRGError, InvalidParameterError
+from deeprg.errors import (
+    InvalidParameterError,
+    SklearnMismatchError,  # noqa: F401 - defined in deeprg.errors, re-exported here
+)
 from deeprg.rbm._params import stored_params
 from deeprg.rbm.callbacks import StopTraining
 from deeprg.rbm.monitoring import epoch_metrics
@@ -46,10 +49,6 @@ WRITTEN_FOR = "1.9.1"
 H_SAMPLES = "h_samples"
 
 _VERIFIED: set[type] = set()
-
-
-class SklearnMismatchError(DeepRGError, RuntimeError):
-    """The installed scikit-learn's ``BernoulliRBM.fit`` no longer matches deeprg's epoch-by-epoch driver."""
 
 
 def check_sklearn_params(estimator: Any) -> None:

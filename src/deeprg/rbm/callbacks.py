@@ -12,16 +12,15 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from deeprg.errors import InvalidParameterError
+from deeprg.errors import (
+    InvalidParameterError,
+    StopTraining,  # noqa: F401 - defined in deeprg.errors, re-exported here
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from deeprg.rbm.estimator import BernoulliRBM
 
 logger = logging.getLogger(__name__)
-
-
-class StopTraining(Exception):
-    """Raised by a callback to end training after the current epoch."""
 
 
 class Callback:

@@ -26,7 +26,9 @@ import scipy.fft
 from numpy.typing import ArrayLike, NDArray
 
 from deeprg._validation import check_real
-from deeprg.errors import DeepRGWarning
+from deeprg.errors import (
+    ShortChainWarning,  # noqa: F401 - defined in deeprg.errors, re-exported here
+)
 from deeprg.stats._validation import as_series
 from deeprg.stats.estimate import _significant
 
@@ -39,10 +41,6 @@ __all__ = [
 
 # Directory of the deeprg package: warnings are attributed to the first caller outside it.
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-class ShortChainWarning(DeepRGWarning):
-    """A chain is too short for its autocorrelation time; its error bars are not trustworthy."""
 
 
 def _warn_short_chain(message: str) -> None:
