@@ -139,8 +139,8 @@ def run(
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the experiment's seed."),
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
-    from deeprg.config import load_config, resolve
-    from deeprg.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
+    from deeprg.experiment.config import load_config, resolve
+    from deeprg.experiment.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
 
     experiment = resolve(load_config(config), quick=quick, seed=seed)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
@@ -322,7 +322,7 @@ def analyze(
     seed: int = typer.Option(0, "--seed", help="Seed of nulls, tie breaks and sampled hidden states."),
 ) -> None:
     """Measure whether a trained network does block-spin RG: receptive fields, locality, flows."""
-    from deeprg.analysis import analyze_network, write_metrics
+    from deeprg.experiment.analysis import analyze_network, write_metrics
     from deeprg.io import load_ensemble
     from deeprg.rbm import DeepBeliefNetwork
 
@@ -332,7 +332,7 @@ def analyze(
     with _progress() as progress:
         task = progress.add_task("analyzing", total=None)
         metrics = analyze_network(dbn, samples, out, n_surrogates=surrogates, random_state=seed,
-                                  progress=lambda message, step, n_steps: progress.update(
+                                  progress=lambda _, message, step=None, n_steps=None: progress.update(
                                       task, description=message, completed=step, total=n_steps))
     write_metrics(metrics, out / "metrics.json")
     table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
@@ -342,13 +342,13 @@ def analyze(
     def fmt(value: Any, spec: str) -> str:  # None where a layer has no live unit
         return "-" if value is None else format(value, spec)
 
-    for layer in metrics["layers"]:
-        match = layer["block_match"]
+    for layer in metrics.layers:
+        match = layer.block_match
         table.add_row(
-            str(layer["layer"]), str(layer["n_units"]), "yes" if layer["is_local"] else "no",
-            fmt(layer["z"], ".1f"), fmt(layer["fitted_block_size"], "g"), fmt(layer["radius_of_gyration"], ".2f"),
-            f"{match['median_best_correlation']:.2f} ({match['median_null_correlation']:.2f})" if match else "-",
-            fmt(match["median_specificity"], ".2f") if match else "-",
+            str(layer.layer), str(layer.n_units), "yes" if layer.is_local else "no",
+            fmt(layer.z, ".1f"), fmt(layer.fitted_block_size, "g"), fmt(layer.radius_of_gyration, ".2f"),
+            f"{fmt(match.median_best_correlation, '.2f')} ({fmt(match.median_null_correlation, '.2f')})" if match else "-",
+            fmt(match.median_specificity, ".2f") if match else "-",
         )
     console.print(table)
     console.print(f"figures and metrics.json in {out}")

@@ -48,8 +48,8 @@ def within(progress: Progress | None, task: str) -> Progress:
     """``progress`` with every report filed under ``task``.
 
     A component reports under its own task names (a sampler says ``"thermalize"`` then
-    ``"sample"``); the caller that runs it as part of ``task`` passes ``within(progress, task)``,
-    and the component's task name becomes the start of the message when it says something else.
+    ``"sample"``) and says everything a person needs in its messages; the caller that runs it as
+    part of ``task`` passes ``within(progress, task)``, which files the same reports under ``task``.
 
     Parameters
     ----------
@@ -66,7 +66,6 @@ def within(progress: Progress | None, task: str) -> Progress:
         return silent
 
     def report(inner: str, message: str, completed: float | None = None, total: float | None = None) -> None:
-        text = message if not inner or inner == task or message.startswith(inner) else f"{inner}: {message}"
-        progress(task, text, completed, total)
+        progress(task, message, completed, total)
 
     return report

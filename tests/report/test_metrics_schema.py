@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from deeprg.config import load_config, resolve
-from deeprg.pipeline import run_experiment
+from deeprg.experiment.config import load_config, resolve
+from deeprg.experiment.pipeline import run_experiment
 from deeprg.report import METRICS_SCHEMA
 
 

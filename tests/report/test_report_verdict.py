@@ -196,14 +196,14 @@ def test_verdict_on_real_analysis_metrics(tmp_path):
     """analyze_network's own output goes through unchanged, and the statuses follow is_local."""
     import numpy as np
 
-    from deeprg.analysis import analyze_network
+    from deeprg.experiment.analysis import analyze_network
     from deeprg.ising import IsingModel, WolffSampler
     from deeprg.rbm import DeepBeliefNetwork, make_layers
 
     samples = WolffSampler(IsingModel(8), 0.408, random_state=0).sample(300)
     dbn = DeepBeliefNetwork(make_layers("l1", [16, 4], n_iter=2, strength=1e-3), random_state=0)
     dbn.fit(samples.as_binary(np.float32))
-    m = analyze_network(dbn, samples, tmp_path, n_surrogates=10, n_samples=150, random_state=0)
+    m = analyze_network(dbn, samples, tmp_path, n_surrogates=10, n_samples=150, random_state=0).to_dict()
     v = verdict({"variants": {"l1": m, "sklearn": m}})
     json.dumps(v, allow_nan=False)
     for layer, statement in zip(m["layers"], v["variants"]["l1"]["layers"], strict=True):

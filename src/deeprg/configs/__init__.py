@@ -1,5 +1,5 @@
-"""Experiments shipped with deeprg, as TOML files (see :mod:`deeprg.config`).
+"""Experiments shipped with deeprg, as TOML files (see :mod:`deeprg.experiment.config`).
 
-``deeprg.config.load_config()`` reads ``mehta_schwab_2014.toml``, the default;
-``deeprg.config.builtin_configs()`` lists them all.
+``deeprg.experiment.config.load_config()`` reads ``mehta_schwab_2014.toml``, the default;
+``deeprg.experiment.config.builtin_configs()`` lists them all.
 """

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from deeprg.plots._axes import axes
-from deeprg.rg.locality import scan_median_z
+from deeprg.rg import LOCALITY_Z_THRESHOLD, scan_median_z
 
 
 def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -83,7 +83,7 @@ def plot_locality_scan(scan: Sequence[Mapping[str, Any]], *, ax: Axes | None = N
     ax = axes(ax)
     strengths = [row["l1"] for row in scan]
     local = [bool(row.get("is_local")) for row in scan]
-    threshold = (scan[0].get("locality") or {}).get("threshold", 3.0) if scan else 3.0
+    threshold = (scan[0].get("locality") or {}).get("threshold", LOCALITY_Z_THRESHOLD) if scan else LOCALITY_Z_THRESHOLD
 
     for null, color, style in (("phase", "C0", "-"), ("permutation", "C2", "-.")):
         z = np.array([np.nan if (v := scan_median_z(row, null)) is None else v for row in scan])

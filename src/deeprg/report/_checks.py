@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deeprg.report._words import _f, _join, _num, _size, _statement, _strength
-from deeprg.rg.locality import scan_median_z
+from deeprg.rg import LOCALITY_Z_THRESHOLD, scan_median_z
 
 #: Observables agree with their exact values within this many standard errors.
 AGREEMENT_SIGMAS = 3.0
@@ -17,7 +17,7 @@ def _scan_verdict(scan: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if not rows:
         return _statement("scan", "undetermined", "the L1 scan has no rows", {})
     weakest = rows[0]
-    threshold = _num((weakest.get("locality") or {}).get("threshold")) or 3.0
+    threshold = _num((weakest.get("locality") or {}).get("threshold")) or LOCALITY_Z_THRESHOLD
     first = next((row for row in rows if row.get("is_local")), None)
     span = f"{_strength(rows[0]['l1'])} to {_strength(rows[-1]['l1'])}"
     numbers: dict[str, Any] = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import io
 import json
 import logging
 import math
@@ -25,6 +24,7 @@ from typing import Any, Union
 from deeprg.errors import InvalidParameterError
 from deeprg.io import atomic_path
 from deeprg.report._words import _sentence
+from deeprg.report.figures import png_uri, scan_figure, training_figure
 from deeprg.report.verdict import verdict as make_verdict
 
 __all__ = ["render_report"]
@@ -54,10 +54,6 @@ _CAPTIONS = {
 
 
 # ---------------------------------------------------------------------- figures
-def _png_uri(data: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-
-
 def _read_png(path: Path) -> str | None:
     try:
         data = path.read_bytes()
@@ -67,7 +63,7 @@ def _read_png(path: Path) -> str | None:
     if not data.startswith(_PNG_SIGNATURE):
         logger.warning("report: %s is not a PNG file; it is left out", path)
         return None
-    return _png_uri(data)
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _collect_figures(variants: Mapping[str, Any], sources: Mapping[str, FigureSource] | None) -> dict[str, dict[str, str]]:
@@ -94,43 +90,8 @@ def _collect_figures(variants: Mapping[str, Any], sources: Mapping[str, FigureSo
     return out
 
 
-def _figure_uri(figure: Any) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return _png_uri(buffer.getvalue())
-
-
-def _training_figure(training: Mapping[str, Any]) -> str | None:
-    """Pseudo-likelihood and reconstruction error per epoch, one curve per layer (from histories)."""
-    from matplotlib.figure import Figure
-
-    from deeprg.plots import plot_learning_curves
-
-    histories = {str(k): v for k, v in training.items() if isinstance(v, Mapping)}
-    metrics = [m for m in ("pseudo_likelihood", "reconstruction_error") if any(h.get(m) for h in histories.values())]
-    if not metrics:
-        return None
-    figure = Figure(figsize=(4.2 * len(metrics), 3.2), layout="constrained")
-    for ax, metric in zip(figure.subplots(1, len(metrics), squeeze=False)[0], metrics, strict=True):
-        plot_learning_curves(histories, metric, ax=ax)
-    return _figure_uri(figure)
-
-
-def _scan_figure(scan: Sequence[Mapping[str, Any]]) -> str | None:
-    from matplotlib.figure import Figure
-
-    from deeprg.plots import plot_locality_scan
-
-    rows = [row for row in scan if isinstance(row.get("l1"), (int, float)) and row["l1"] > 0]
-    if len(rows) < 2:
-        return None
-    ax = Figure(figsize=(5.5, 3.6), layout="constrained").add_subplot()
-    plot_locality_scan(sorted(rows, key=lambda row: row["l1"]), ax=ax)
-    return _figure_uri(ax.figure)
-
-
 # ---------------------------------------------------------------------- formatting filters
-def _num(x: Any, digits: int = 3) -> str:
+def _format_number(x: Any, digits: int = 3) -> str:
     if x is None or isinstance(x, bool):
         return "–" if x is None else ("yes" if x else "no")
     try:
@@ -147,8 +108,8 @@ def _num(x: Any, digits: int = 3) -> str:
 def _estimate(entry: Any, digits: int = 4) -> str:
     if isinstance(entry, Mapping):
         mean, error = entry.get("mean"), entry.get("error")
-        return _num(mean, digits) + (f" ± {_num(error, digits)}" if error is not None else "")
-    return _num(entry, digits)
+        return _format_number(mean, digits) + (f" ± {_format_number(error, digits)}" if error is not None else "")
+    return _format_number(entry, digits)
 
 
 def _size(x: Any) -> str:
@@ -279,7 +240,7 @@ def _environment_jinja() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_num, estimate=_estimate, size=_size, tojson_pretty=_json, status_class=_status_class,
+    env.filters.update(num=_format_number, estimate=_estimate, size=_size, tojson_pretty=_json, status_class=_status_class,
                        sentence=_sentence)
     return env
 
@@ -325,7 +286,7 @@ def render_report(
     variants = metrics.get("variants") if isinstance(metrics, Mapping) else None
     if not isinstance(variants, Mapping):
         raise InvalidParameterError(
-            "metrics must be a dict with 'variants': {name: metrics of deeprg.analysis.analyze_network}; "
+            "metrics must be a dict with 'variants': {name: metrics of deeprg.experiment.analysis.analyze_network}; "
             f"got {type(metrics).__name__} without it."
         )
     v = metrics.get("verdict")
@@ -337,10 +298,10 @@ def render_report(
     # generated figures: training curves from the histories, the L1 scan
     training_figures = {}
     for name, m in variants.items():
-        uri = _training_figure(m.get("training") or {}) if isinstance(m, Mapping) else None
-        training_figures[name] = uri or figs[name].get("learning_curves")
+        drawn = training_figure(m.get("training") or {}) if isinstance(m, Mapping) else None
+        training_figures[name] = figs[name].get("learning_curves") or (png_uri(drawn) if drawn is not None else None)
     scan = metrics.get("scan") or None
-    scan_figure = _scan_figure(scan) if scan else None
+    drawn_scan = scan_figure(scan) if scan else None
 
     n_layers = max((len((m or {}).get("layers") or []) for m in variants.values()), default=0)
     layer_figures = [f"receptive_fields_layer{k}" for k in range(1, n_layers + 1)]
@@ -378,7 +339,7 @@ def render_report(
                                    "scale_growth"], figs, {}, captions),
         "flows": flows,
         "scan": scan,
-        "scan_figure": scan_figure,
+        "scan_figure": png_uri(drawn_scan) if drawn_scan is not None else None,
         "exact_1d": exact_1d,
         "provenance": _provenance(metrics, provenance),
     }

@@ -27,7 +27,7 @@ from typing import Any
 from deeprg.errors import InvalidParameterError
 from deeprg.report._checks import AGREEMENT_SIGMAS, _data_verdict, _exact_1d_verdict, _scan_verdict, _training_numbers
 from deeprg.report._words import _f, _geometric_mean, _join, _num, _sentence, _size, _statement
-from deeprg.rg.matching import matching_block_size
+from deeprg.rg import LOCALITY_Z_THRESHOLD, matching_block_size
 
 __all__ = ["AGREEMENT_SIGMAS", "SCALE_GROWTH_THRESHOLD", "VERDICT_VERSION", "verdict"]
 
@@ -78,7 +78,7 @@ def _null_z(locality: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 def _layer_verdict(variant: str, layer: Mapping[str, Any], lattice: Any) -> dict[str, Any]:
     k = layer.get("layer")
     locality = layer.get("locality") or {}
-    threshold = _num(locality.get("threshold")) or 3.0
+    threshold = _num(locality.get("threshold")) or LOCALITY_Z_THRESHOLD
     nulls = _null_z(locality)
     z = _num(layer.get("z"))
     n_units = layer.get("n_units")
@@ -389,7 +389,7 @@ def verdict(metrics: Mapping[str, Any]) -> dict[str, Any]:
     ----------
     metrics : dict
         Experiment metrics: ``{"variants": {name: per-network metrics of
-        :func:`deeprg.analysis.analyze_network` (plus optional ``"training"`` histories)},
+        :func:`deeprg.experiment.analysis.analyze_network` (plus optional ``"training"`` histories)},
         "ensemble": {...}, "scan": [rows of :func:`deeprg.rg.locality_scan`], "exact_1d": {...}}``;
         everything but ``"variants"`` is optional, and missing numbers give "undetermined".
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from deeprg.cli import main
-from deeprg.config import load_config, resolve
-from deeprg.pipeline import STAGE_FINISHED, STAGE_STARTED, run_experiment
+from deeprg.experiment.config import load_config, resolve
+from deeprg.experiment.pipeline import STAGE_FINISHED, STAGE_STARTED, run_experiment
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Readable messages for invalid experiment configurations (private to :mod:`deeprg.config`).
+"""Readable messages for invalid experiment configurations (private to :mod:`deeprg.experiment.config`, which passes its schema in).
 
 Pydantic's errors become one line per problem: the dotted key, what was expected, what was
 received, and a did-you-mean suggestion for unknown keys and values.
@@ -71,11 +71,9 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The configuration table class found at ``loc`` (a path of keys from the top)."""
-    from deeprg.config import ExperimentConfig  # the schema, at call time (it imports this module)
-
-    model: type[BaseModel] = ExperimentConfig
+def _model_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The configuration table class found at ``loc`` (a path of keys from the top of ``schema``)."""
+    model = schema
     for part in loc:
         field = model.model_fields.get(part) if isinstance(part, str) else None
         if field is None:
@@ -94,7 +92,7 @@ def _suggest(word: str, choices: list[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def _format_error(error: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str:
+def _format_error(schema: type[BaseModel], error: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     """One readable line for one pydantic error: ``dotted.key: what is wrong``."""
     loc = tuple(error.get("loc", ()))
     kind = error.get("type", "")
@@ -104,7 +102,7 @@ def _format_error(error: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str
     got = f"(got {_show(value)})"
 
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = _model_at(schema, loc[:-1])
         key = str(loc[-1]) if loc else ""
         if model is None:
             return f"{where}: unknown key"
@@ -114,7 +112,7 @@ def _format_error(error: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str
             return f"{where}: unknown key (did you mean {suggestion!r}?)"
         return f"{where}: unknown key (valid keys: {', '.join(valid)})"
     if kind == "missing":
-        if _model_at(loc) is not None:
+        if _model_at(schema, loc) is not None:
             return f"{where}: missing required table [{_dotted(loc)}]"
         return f"{where}: missing required key"
     if kind in _COMPARISONS:

@@ -17,7 +17,7 @@ errors, reported together, one line per problem, with the file they came from::
 
 Examples
 --------
->>> from deeprg.config import load_config, resolve, config_hash
+>>> from deeprg.experiment.config import load_config, resolve, config_hash
 >>> config = load_config()                      # the built-in default
 >>> config.name, config.ensemble.L, config.ensemble.beta
 ('mehta_schwab_2014', 40, 0.408)
@@ -41,12 +41,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from deeprg._config_errors import _dotted, _format_error, _kind, _show
-from deeprg._hashing import canonical_json, config_hash
 from deeprg.errors import (
     ConfigError,  # noqa: F401 - defined in deeprg.errors, re-exported here
     InvalidParameterError,
 )
+from deeprg.experiment._config_errors import _dotted, _format_error, _kind, _show
+from deeprg.experiment.hashing import canonical_json, config_hash
 
 try:
     import tomllib
@@ -380,7 +380,7 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         for error in exc.errors():
             loc = error["loc"]
             # Only the seed and the quick overrides can make a validated config invalid here.
-            lines.append(_format_error(error, () if loc[:1] == ("seed",) else prefix))
+            lines.append(_format_error(ExperimentConfig, error, () if loc[:1] == ("seed",) else prefix))
         raise ConfigError(source, lines, header=f"invalid resolved configuration of {source}:") from None
 
 
@@ -413,7 +413,7 @@ def _quick_problems(config: ExperimentConfig) -> list[str]:
     try:
         ExperimentConfig.model_validate(merged, context={_SKIP_QUICK: True})
     except ValidationError as exc:
-        problems += [_format_error(error, ("quick",)) for error in exc.errors()]
+        problems += [_format_error(ExperimentConfig, error, ("quick",)) for error in exc.errors()]
     return problems
 
 
@@ -421,7 +421,7 @@ def _validate(data: Mapping[str, Any], source: str) -> ExperimentConfig:
     try:
         config = ExperimentConfig.model_validate(dict(data), context={_SKIP_QUICK: True})
     except ValidationError as exc:
-        raise ConfigError(source, [_format_error(error) for error in exc.errors()]) from None
+        raise ConfigError(source, [_format_error(ExperimentConfig, error) for error in exc.errors()]) from None
     problems = _quick_problems(config)
     if problems:
         raise ConfigError(source, problems)

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from deeprg.analysis import analyze_network, write_metrics
+from deeprg.experiment.analysis import analyze_network, write_metrics
+from deeprg.experiment.results import NetworkMetrics
 from deeprg.cli import main
 from deeprg.errors import InvalidParameterError
 from deeprg.io import save_ensemble
@@ -24,25 +25,26 @@ def trained(tmp_path_factory):
 def test_analysis_writes_figures_and_metrics(tmp_path, trained):
     samples, dbn = trained
     metrics = analyze_network(dbn, samples, tmp_path, n_surrogates=20, n_samples=200, random_state=0)
-    for name in metrics["figures"].values():
+    for name in metrics.figures.values():
         assert (tmp_path / name).stat().st_size > 1000  # a real PNG, not an empty file
     assert {"weights", "receptive_fields_layer1", "locality_layer2", "scale_growth", "flow_binder_cumulant",
-            "reconstructions", "block_correlation_layer1"} <= set(metrics["figures"])
-    assert [layer["layer"] for layer in metrics["layers"]] == [1, 2]
-    for layer in metrics["layers"]:
-        assert isinstance(layer["is_local"], bool)
-        assert layer["radius_of_gyration"] > 0 and layer["fitted_block_size"] in (2, 4)
-    assert metrics["layers"][0]["block_match"]["block_size"] == 2
-    assert metrics["flows"]["levels"][0]["block"]["n_units"] == 64
+            "reconstructions", "block_correlation_layer1", "learning_curves"} <= set(metrics.figures)
+    assert [layer.layer for layer in metrics.layers] == [1, 2]
+    for layer in metrics.layers:
+        assert isinstance(layer.is_local, bool)
+        assert layer.radius_of_gyration > 0 and layer.fitted_block_size in (2, 4)
+    assert metrics.layers[0].block_match.block_size == 2
+    assert metrics.flows.levels[0]["block"]["n_units"] == 64
+    assert set(metrics.training) == {"layer 1", "layer 2"} and len(metrics.training["layer 1"]["pseudo_likelihood"]) == 3
     path = write_metrics(metrics, tmp_path / "metrics.json")
-    assert json.loads(path.read_text()) == json.loads(json.dumps(metrics))
+    assert NetworkMetrics.from_dict(json.loads(path.read_text())) == metrics
 
 
 def test_analysis_is_reproducible(tmp_path, trained):
     samples, dbn = trained
     a = analyze_network(dbn, samples, tmp_path / "a", n_surrogates=10, n_samples=100, random_state=3)
     b = analyze_network(dbn, samples, tmp_path / "b", n_surrogates=10, n_samples=100, random_state=3)
-    assert json.dumps(a) == json.dumps(b)
+    assert a.layers == b.layers and a.flows == b.flows and a.scale_growth == b.scale_growth
 
 
 def test_analysis_refuses_a_network_of_another_lattice(tmp_path, trained):

@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from deeprg.config import (
+from deeprg.experiment.config import (
     DEFAULT_CONFIG,
     ConfigError,
     ExperimentConfig,
@@ -294,7 +294,7 @@ def test_config_hash_is_stable():
     assert config_hash({"a": 1, "b": [1.5, "x"]}) == config_hash({"b": [1.5, "x"], "a": 1})
     assert config_hash({"a": 1}) == "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
     # the same in a fresh interpreter with a different string-hash seed
-    code = "from deeprg.config import load_config, config_hash; print(config_hash(load_config()))"
+    code = "from deeprg.experiment.config import load_config, config_hash; print(config_hash(load_config()))"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

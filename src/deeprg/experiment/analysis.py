@@ -1,0 +1,248 @@
+"""The RG analysis of one trained network on its ensemble: measurements as typed results.
+
+Every measurement of :mod:`deeprg.rg` for every hidden layer: receptive fields and their
+locality against both nulls, the growth of scale with depth, hidden units against block spins,
+and observables along the block-spin flow next to the network's layers.
+:func:`measure_network` measures (no files, no figures) and returns a :class:`NetworkAnalysis`:
+the typed :class:`~deeprg.experiment.results.NetworkMetrics` plus the arrays and reports the
+figures are drawn from (:func:`deeprg.report.figures.network_figures`).
+:func:`analyze_network` does both, for ``deeprg analyze`` and the ``analyze/<variant>`` stage.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from deeprg._random import RandomState, check_random_state, spawn
+from deeprg.errors import InvalidParameterError
+from deeprg.experiment.results import (
+    METRICS_VERSION,
+    BlockMatchSummary,
+    FlowComparison,
+    LayerMetrics,
+    LocalitySummary,
+    NetworkMetrics,
+    ScaleGrowth,
+)
+from deeprg.io import atomic_path
+from deeprg.progress import Progress, silent
+
+__all__ = ["ANALYSIS_SAMPLES", "METRICS_VERSION", "NetworkAnalysis", "analyze_network", "measure_network",
+           "write_metrics"]
+
+logger = logging.getLogger(__name__)
+
+#: Configurations used for flows and block matching (the slowest measurements scale with it).
+ANALYSIS_SAMPLES = 2000
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkAnalysis:
+    """The measurements of one network: the typed metrics and what the figures are drawn from.
+
+    Attributes
+    ----------
+    metrics : NetworkMetrics
+        Every number (``figures`` is empty until :func:`analyze_network` draws them).
+    spins : ndarray of int8, shape (n_analyzed, L, L)
+        The configurations analyzed.
+    first_weights : ndarray, shape (n_hidden_1, L, L)
+        The first layer's weights as images.
+    reconstructions : dict of str to ndarray, shape (8, L, L)
+        The first eight configurations reconstructed down from each layer (``"layer k"``).
+    fields : list of ndarray, shape (n_units, L, L)
+        The receptive fields of each layer.
+    locality : list of deeprg.rg.LocalityReport
+        Their locality reports.
+    matches : list of deeprg.rg.BlockMatch or None
+        Hidden units against block spins, per layer (None where the units do not tile the lattice).
+    histories : dict of str to dict
+        Each layer's training history (``"layer k"``: metric -> per-epoch values).
+    """
+
+    metrics: NetworkMetrics
+    spins: NDArray[np.int8]
+    first_weights: NDArray[np.float64]
+    reconstructions: dict[str, NDArray]
+    fields: list[NDArray[np.float64]]
+    locality: list[Any]
+    matches: list[Any]
+    histories: dict[str, dict[str, list[float]]]
+
+
+def _flow_block_sizes(dbn: Any, L: int) -> tuple[int, ...]:
+    """Block sizes matching the layers (1 = the lattice), e.g. 1, 2, 4, 8 for 1600-400-100-25.
+
+    A layer whose units do not tile the lattice gets the next power of two, as in Mehta & Schwab.
+    """
+    from deeprg.rg import matching_block_size
+
+    sizes = [1]
+    for layer in dbn.layers_:
+        try:
+            b = matching_block_size(L * L, int(np.asarray(layer.components_).shape[0]))
+        except InvalidParameterError:
+            b = 2 * sizes[-1]
+        if L % b or L // b < 2 or b <= sizes[-1]:
+            break
+        sizes.append(b)
+    return tuple(sizes)
+
+
+def _analysis_subset(samples: Any, n_samples: int) -> NDArray[np.int8]:
+    """An evenly strided subset, so it is still a chain whose autocorrelation the error bars measure."""
+    stride = max(1, samples.n_samples // n_samples)
+    return samples.spins[::stride][:n_samples]
+
+
+def _layer_metrics(k: int, report: Any, match: Any) -> LayerMetrics:
+    summary = LocalitySummary.from_dict(report.summary())
+    return LayerMetrics(
+        layer=k,
+        n_units=report.n_units,
+        is_local=bool(report.is_local),
+        z=summary.median_z,
+        radius_of_gyration=summary.median_radius_of_gyration,
+        fitted_block_size=summary.median_fitted_block_size,
+        equivalent_block_size=summary.median_equivalent_block_size,
+        block_match=None if match is None else BlockMatchSummary.from_dict(match.summary()),
+        locality=summary,
+    )
+
+
+def measure_network(
+    dbn: Any,
+    samples: Any,
+    *,
+    n_surrogates: int = 200,
+    n_samples: int = ANALYSIS_SAMPLES,
+    random_state: RandomState = 0,
+    progress: Progress | None = None,
+) -> NetworkAnalysis:
+    """Measure whether ``dbn`` does block-spin RG on ``samples``.
+
+    Parameters
+    ----------
+    dbn : DeepBeliefNetwork
+        Fitted network whose visible layer is the ``L x L`` lattice of ``samples``.
+    samples : SampleSet
+        The ensemble (the data the network saw, or held-out data from the same ensemble).
+    n_surrogates : int, default 200
+        Null fields per unit for the locality z-scores.
+    n_samples : int, default ANALYSIS_SAMPLES
+        Configurations used for flows and block matching.
+    random_state : None, int, SeedSequence or Generator
+        Seeds nulls, tie breaks and sampled hidden states.
+    progress : Progress, optional
+        Reports ``("analyze", step name, steps done, n_steps)`` before each step.
+
+    Returns
+    -------
+    NetworkAnalysis
+    """
+    from deeprg.rg import (
+        block_spin_flow,
+        circular_centroid,
+        compare_flows,
+        dbn_flow,
+        hidden_block_correlation,
+        locality_scores,
+        receptive_fields,
+        scale_growth,
+    )
+
+    L = samples.L
+    if dbn.n_features_in_ != L * L:
+        raise InvalidParameterError(
+            f"the network has {dbn.n_features_in_} visible units but the ensemble is {L}x{L}; "
+            "analyze a network with the ensemble it was trained on."
+        )
+    n_layers = len(dbn.layers_)
+    steps = ["reconstructions", *(f"layer {k}: {what}" for k in range(1, n_layers + 1)
+                                  for what in ("receptive fields and locality", "hidden units against block spins")),
+             "scale growth and flows"]
+    report = progress or silent
+    streams = iter(spawn(check_random_state(random_state), 4 * n_layers + 4))
+    spins = _analysis_subset(samples, n_samples)
+    bits = (spins.reshape(len(spins), -1) > 0).astype(np.float64)
+
+    report("analyze", steps[0], 0, len(steps))
+    reconstructions = {f"layer {k}": dbn.reconstruct(bits[:8], layer=k).reshape(-1, L, L)
+                       for k in range(1, n_layers + 1)}
+    fields, reports, matches, layers = [], [], [], []
+    for k in range(1, n_layers + 1):
+        report("analyze", steps[2 * k - 1], 2 * k - 1, len(steps))
+        fields.append(receptive_fields(dbn, k, (L, L)))
+        reports.append(locality_scores(fields[-1], n_surrogates=n_surrogates, null="both", random_state=next(streams)))
+        report("analyze", steps[2 * k], 2 * k, len(steps))
+        try:
+            matches.append(hidden_block_correlation(dbn, spins, k, random_state=next(streams)))
+        except InvalidParameterError as exc:  # a layer whose units do not tile the lattice into blocks
+            logger.info("layer %d: no block matching (%s)", k, exc)
+            matches.append(None)
+        layers.append(_layer_metrics(k, reports[-1], matches[-1]))
+
+    report("analyze", steps[-1], len(steps) - 1, len(steps))
+    block_flow = block_spin_flow(spins, block_sizes=_flow_block_sizes(dbn, L), random_state=next(streams))
+    network_flow = dbn_flow(dbn, spins, (L, L), positions_by_layer=[circular_centroid(f) for f in fields],
+                            random_state=next(streams))
+    histories = {f"layer {k + 1}": getattr(layer, "history_", {}) for k, layer in enumerate(dbn.layers_)}
+    metrics = NetworkMetrics(
+        metrics_version=METRICS_VERSION,
+        lattice=L,
+        beta=samples.beta,
+        n_samples_analyzed=int(len(spins)),
+        n_surrogates=n_surrogates,
+        layers=layers,
+        scale_growth=ScaleGrowth.from_dict(scale_growth(reports)),
+        flows=FlowComparison.from_dict(compare_flows(block_flow, network_flow)),
+        figures={},
+        training=histories,
+    )
+    return NetworkAnalysis(metrics, spins, np.asarray(dbn.layers_[0].components_).reshape(-1, L, L),
+                           reconstructions, fields, reports, matches, histories)
+
+
+def analyze_network(
+    dbn: Any,
+    samples: Any,
+    out_dir: str | Path,
+    *,
+    n_surrogates: int = 200,
+    n_samples: int = ANALYSIS_SAMPLES,
+    random_state: RandomState = 0,
+    progress: Progress | None = None,
+) -> NetworkMetrics:
+    """Measure ``dbn`` on ``samples`` (:func:`measure_network`) and draw its figures into ``out_dir``.
+
+    Parameters
+    ----------
+    dbn, samples, n_surrogates, n_samples, random_state, progress
+        As for :func:`measure_network`.
+    out_dir : path
+        Directory for the PNG figures (created if needed; files are replaced atomically).
+
+    Returns
+    -------
+    NetworkMetrics
+        The metrics, with ``figures`` naming the PNG files written.
+    """
+    from deeprg.report.figures import network_figures
+
+    analysis = measure_network(dbn, samples, n_surrogates=n_surrogates, n_samples=n_samples,
+                               random_state=random_state, progress=progress)
+    return replace(analysis.metrics, figures=network_figures(analysis, out_dir))
+
+
+def write_metrics(metrics: NetworkMetrics, path: str | Path) -> Path:
+    """Write ``metrics`` as indented JSON, atomically."""
+    path = Path(path)
+    with atomic_path(path, overwrite=True) as tmp:
+        tmp.write_text(metrics.to_json())
+    return path

@@ -1,0 +1,232 @@
+"""The stages of ``deeprg run``, declared as data, and :func:`run_experiment`.
+
+Stages, each writing its artifact into the run directory::
+
+    ensemble            ensemble.nc                      sample the Ising configurations
+    train/<variant>     models/<variant>.nc              train the network of each variant
+    scan                scan.json                        locality and likelihood against the L1 strength
+    analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
+    exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
+    report              report.html, metrics.json        everything, with the verdict
+
+:func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
+derives their input hashes and skips those that are up to date. Training writes a checkpoint
+every epoch, keyed by the stage's input hash, so an interrupted run loses at most the current
+epoch and a resumed one can never pick up the training of another configuration. The scan does
+the same for the RBM it is training and keeps each finished strength's row in ``.scan/``
+(:mod:`deeprg.experiment.scan`).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from deeprg import __version__
+from deeprg.experiment.results import ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
+from deeprg.experiment.stages import (
+    STAGE_FINISHED,
+    STAGE_SKIPPED,
+    STAGE_STARTED,
+    Context,
+    Runner,
+    Stage,
+    StageRecord,
+    read_json,
+    write_json,
+)
+from deeprg.progress import Progress
+
+__all__ = ["STAGE_FINISHED", "STAGE_SKIPPED", "STAGE_STARTED", "RunResult", "plan", "run_experiment"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`run_experiment`: where everything is and what ran."""
+
+    directory: Path
+    report: Path
+    metrics: Path
+    stages: list[StageRecord] = field(default_factory=list)
+
+    @property
+    def ran(self) -> list[str]:
+        """Stages that did work (the others were up to date)."""
+        return [s.name for s in self.stages if not s.skipped]
+
+
+def _load_samples(ctx: Context) -> Any:
+    from deeprg.io import load_ensemble
+
+    return load_ensemble(ctx.directory / "ensemble.nc")
+
+
+# ---------------------------------------------------------------------- the work of each stage
+def _sample(ctx: Context) -> None:
+    from deeprg.io import save_ensemble
+    from deeprg.ising import IsingModel, make_sampler
+
+    ens, say = ctx.config.ensemble, ctx.progress
+    sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
+                           random_state=ctx.config.seed, n_chains=ens.n_chains)
+    samples = sampler.sample(ens.n_samples, callback=lambda stage, done, total: say(
+        "ensemble", f"{stage} {done}" + (f"/{total}" if total else ""), done if total else None, total))
+    save_ensemble(samples, ctx.directory / "ensemble.nc", overwrite=True)
+
+
+def _training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
+    """Work per epoch of each layer (proportional to its weights) and the total, for progress and ETA."""
+    sizes = [n_visible, *layers]
+    per_epoch = [float(a * b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+    return per_epoch, sum(per_epoch) * epochs
+
+
+def _train(ctx: Context, variant: str) -> None:
+    from deeprg.rbm import DeepBeliefNetwork, make_layers
+
+    net, say, stage = ctx.config.network, ctx.progress, f"train/{variant}"
+    X = _load_samples(ctx).as_binary(np.float32)
+    work, total = _training_work(X.shape[1], net.layers, net.epochs)
+
+    def done_before(layer: int) -> float:
+        return sum(work[:layer]) * net.epochs
+
+    def layer_start(index: int, layer: Any) -> None:
+        say(stage, f"layer {index + 1}/{len(net.layers)} ({layer.n_components} units)", done_before(index), total)
+
+    def epoch(index: int, est: Any, n: int, logs: dict[str, float]) -> None:
+        say(stage, f"layer {index + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
+                   f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(index) + work[index] * n, total)
+
+    layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
+                         learning_rate=net.learning_rate, batch_size=net.batch_size)
+    models = ctx.directory / "models"
+    models.mkdir(exist_ok=True)
+    checkpoint = models / f".{variant}-{ctx.input_hash[:12]}.ckpt"
+    dbn = DeepBeliefNetwork(layers, random_state=ctx.config.seed).fit(
+        X, checkpoint=checkpoint, resume=ctx.resume, on_layer_start=layer_start, on_epoch_end=epoch)
+    dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **ctx.config.to_dict()["network"]})
+    checkpoint.unlink(missing_ok=True)
+
+
+def _scan(ctx: Context) -> None:
+    from deeprg.experiment.scan import scan_rows
+
+    samples = _load_samples(ctx)
+    rows = scan_rows(ctx.config, samples.as_binary(np.float32), (samples.L, samples.L), ctx.directory / ".scan",
+                     ctx.hashes["ensemble"], resume=ctx.resume, progress=ctx.progress)
+    write_json(ctx.directory / "scan.json", [row.to_dict() for row in rows])
+
+
+def _analyze(ctx: Context, variant: str) -> None:
+    from deeprg.experiment.analysis import analyze_network, write_metrics
+    from deeprg.rbm import DeepBeliefNetwork
+
+    dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{variant}.nc")
+    out = ctx.directory / "analysis" / variant
+    metrics = analyze_network(dbn, _load_samples(ctx), out, n_surrogates=ctx.config.analysis.n_surrogates,
+                              n_samples=ctx.config.analysis.n_samples, random_state=ctx.config.seed,
+                              progress=ctx.progress)
+    write_metrics(metrics, out / "metrics.json")
+
+
+def _exact_1d(ctx: Context) -> None:
+    from deeprg.experiment.measure import exact_checks
+
+    ens = ctx.config.ensemble
+    write_json(ctx.directory / "exact_1d.json", exact_checks(ens.beta * ens.coupling, random_state=ctx.config.seed).to_dict())
+
+
+def _report(ctx: Context, version: str) -> None:
+    from deeprg.experiment.measure import ensemble_summary
+    from deeprg.report import render_report, verdict
+
+    out, config = ctx.directory, ctx.config
+    variants = config.network.variants
+    scan = read_json(out / "scan.json") if config.scan is not None else None
+    timings = {r.name: r.seconds for r in ctx.records}
+    metrics = ExperimentMetrics(
+        deeprg_version=version,
+        config=config.to_dict(),
+        ensemble=ensemble_summary(_load_samples(ctx)),
+        variants={v: NetworkMetrics.from_dict(read_json(out / "analysis" / v / "metrics.json")) for v in variants},
+        exact_1d=ExactChecks.from_dict(read_json(out / "exact_1d.json")),
+        scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
+        timings=timings,
+    )
+    data = metrics.to_dict()
+    data["verdict"] = verdict(data)
+    write_json(out / "metrics.json", data)
+    provenance = {"deeprg_version": version, "python": platform.python_version(),
+                  "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
+                  "seed": config.seed, "config": data["config"], "timings": timings}
+    render_report(data, {v: out / "analysis" / v for v in variants}, out / "report.html", provenance=provenance)
+
+
+# ---------------------------------------------------------------------- the plan
+def plan(config: Any) -> list[Stage]:
+    """The stages of ``config``'s experiment, in order, with what each reads and writes.
+
+    Parameters
+    ----------
+    config : deeprg.experiment.config.ExperimentConfig
+        The resolved experiment.
+
+    Returns
+    -------
+    list of Stage
+    """
+    variants = list(config.network.variants)
+    stages = [Stage("ensemble", ("ensemble.nc",), _sample, config=("ensemble", "seed"))]
+    stages += [Stage(f"train/{v}", (f"models/{v}.nc",), _train, config=("network", "seed"), after=("ensemble",),
+                     params={"variant": v}) for v in variants]
+    if config.scan is not None:
+        stages.append(Stage("scan", ("scan.json",), _scan, config=("scan", "network", "analysis", "seed"),
+                            after=("ensemble",)))
+    stages += [Stage(f"analyze/{v}", (f"analysis/{v}/metrics.json",), _analyze, config=("analysis", "seed"),
+                     after=("ensemble", f"train/{v}"), params={"variant": v}) for v in variants]
+    stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
+    stages.append(Stage("report", ("report.html", "metrics.json"), _report,
+                        after=tuple(stage.name for stage in stages), params={"version": __version__}))
+    return stages
+
+
+def run_experiment(
+    config: Any,
+    directory: str | Path,
+    *,
+    resume: bool = True,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run (or continue) an experiment: sample, train every variant, scan, analyze, report.
+
+    Parameters
+    ----------
+    config : deeprg.experiment.config.ExperimentConfig
+        The resolved experiment.
+    directory : path
+        Run directory; finished stages found there are reused.
+    resume : bool, default True
+        Continue interrupted trainings from their checkpoints.
+    progress : Progress, optional
+        Reports as ``progress(stage, message, completed, total)`` (see :mod:`deeprg.progress`).
+
+    Returns
+    -------
+    RunResult
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    write_json(out / "config.json", config.to_dict())
+    records = Runner(out, config, resume=resume, progress=progress).run(plan(config))
+    logger.info("run finished in %.1f s", time.perf_counter() - started)
+    return RunResult(out, out / "report.html", out / "metrics.json", records)
