@@ -31,6 +31,8 @@ from deeprg.rg.matching import BlockMatch, hidden_block_correlation, matching_bl
 from deeprg.rg.networkflow import dbn_flow
 from deeprg.rg.receptive import receptive_fields, response_fields
 from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
+from deeprg.rg.spinoperators import EVEN_OPERATORS, ODD_OPERATORS, SpinOperator, evaluate_operators
+from deeprg.rg.mcrg import MCRGResult, block_levels, mcrg_eigenvalues, mcrg_eigenvalues_two_lattice
 
 __all__ = [
     "LOCALITY_Z_THRESHOLD",
@@ -58,4 +60,12 @@ __all__ = [
     "response_fields",
     "scale_growth",
     "trace_condition_violation",
+    "EVEN_OPERATORS",
+    "ODD_OPERATORS",
+    "SpinOperator",
+    "evaluate_operators",
+    "MCRGResult",
+    "block_levels",
+    "mcrg_eigenvalues",
+    "mcrg_eigenvalues_two_lattice",
 ]
