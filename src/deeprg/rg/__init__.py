@@ -33,6 +33,7 @@ from deeprg.rg.receptive import receptive_fields, response_fields
 from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
 from deeprg.rg.spinoperators import EVEN_OPERATORS, ODD_OPERATORS, SpinOperator, evaluate_operators
 from deeprg.rg.mcrg import MCRGResult, block_levels, mcrg_eigenvalues, mcrg_eigenvalues_two_lattice
+from deeprg.rg.couplings import CouplingFit, pseudolikelihood_couplings
 
 __all__ = [
     "LOCALITY_Z_THRESHOLD",
@@ -68,4 +69,6 @@ __all__ = [
     "block_levels",
     "mcrg_eigenvalues",
     "mcrg_eigenvalues_two_lattice",
+    "CouplingFit",
+    "pseudolikelihood_couplings",
 ]
