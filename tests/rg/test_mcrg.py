@@ -61,8 +61,18 @@ def test_all_up_and_all_down(L):
 def test_multiplicities_and_parities():
     mult = {op.name: op.multiplicity for op in ALL}
     assert mult == {
-        "nn": 2, "nnn": 2, "nn3": 2, "plaquette": 1, "nn4": 4, "nn5": 2, "four_row": 2,
-        "m": 1, "three_corner": 4, "three_line": 2, "three_bent": 8, "five_cross": 1,
+        "nn": 2,
+        "nnn": 2,
+        "nn3": 2,
+        "plaquette": 1,
+        "nn4": 4,
+        "nn5": 2,
+        "four_row": 2,
+        "m": 1,
+        "three_corner": 4,
+        "three_line": 2,
+        "three_bent": 8,
+        "five_cross": 1,
     }
     assert all(op.parity == 1 for op in EVEN_OPERATORS)
     assert all(op.parity == -1 for op in ODD_OPERATORS)
@@ -72,7 +82,7 @@ def test_one_flipped_spin():
     L = 8
     s = np.ones((L, L), dtype=np.int8)
     s[3, 5] = -1
-    v = dict(zip(NAMES, evaluate_operators(s, NAMES)[0]))
+    v = dict(zip(NAMES, evaluate_operators(s, NAMES)[0], strict=True))
     # the flipped spin sits in 4 nn bonds, 4 nnn bonds, 4 plaquettes and 4 x 3 corner triples
     assert v["nn"] == 2 * L * L - 2 * 4
     assert v["nnn"] == 2 * L * L - 2 * 4
@@ -87,7 +97,7 @@ def test_checkerboard():
     L = 6
     r, c = np.indices((L, L))
     s = np.where((r + c) % 2 == 0, 1, -1).astype(np.int8)
-    v = dict(zip(NAMES, evaluate_operators(s, NAMES)[0]))
+    v = dict(zip(NAMES, evaluate_operators(s, NAMES)[0], strict=True))
     assert v["nn"] == -2 * L * L  # every nearest pair is antiparallel
     assert v["nnn"] == 2 * L * L and v["nn3"] == 2 * L * L  # same sublattice
     assert v["plaquette"] == L * L
@@ -120,7 +130,7 @@ def test_block_levels_shapes_and_seeds(rng):
     np.testing.assert_array_equal(three[1], np.sign(s.reshape(3, 12, 3, 12, 3).sum(axis=(2, 4))))  # no ties for b = 3
     s2 = s[:, :32, :32]
     a, b = block_levels(s2, 2, 3, random_state=7), block_levels(s2, 2, 3, random_state=7)
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert [x.shape[1] for x in a] == [32, 16, 8, 4]
 
 
@@ -141,14 +151,25 @@ def test_jackknife_of_a_known_map(rng):
     # 50 blocks give the jackknife error itself a relative error 1/sqrt(2 * 49) = 10 %: allow 35 % (3.5 sigma)
     assert abs(err / expected_err - 1) < 0.35
     assert abs(y - math.log(lam) / math.log(2)) < 4 * expected_err
-    assert spectrum[0] == pytest.approx(2 ** y)
+    assert spectrum[0] == pytest.approx(2**y)
 
 
 def test_result_round_trip():
     result = MCRGResult(
-        level=2, b=2, lattice=64, method="one-lattice", even_operators=("nn", "nnn"), odd_operators=("m",),
-        n_samples=100, n_blocks=20, y_t=np.float64(1.01), y_t_error=0.02, y_h=1.876, y_h_error=0.001,
-        even_eigenvalues=(2.01, 0.4), odd_eigenvalues=(3.67,),
+        level=2,
+        b=2,
+        lattice=64,
+        method="one-lattice",
+        even_operators=("nn", "nnn"),
+        odd_operators=("m",),
+        n_samples=100,
+        n_blocks=20,
+        y_t=np.float64(1.01),
+        y_t_error=0.02,
+        y_h=1.876,
+        y_h_error=0.001,
+        even_eigenvalues=(2.01, 0.4),
+        odd_eigenvalues=(3.67,),
     )
     data = json.loads(json.dumps(result.to_dict()))
     assert data["n_operators"] == 3 and type(data["y_t"]) is float
@@ -204,7 +225,7 @@ def test_uncorrelated_ensemble_is_trivial(rng):
     """
     s = (2 * rng.integers(0, 2, size=(1000, 32, 32)) - 1).astype(np.int8)
     for r in mcrg_eigenvalues(s, levels=3, random_state=3):
-        assert r.even_eigenvalues[0] < 1.0  # irrelevant (< 1): 4 scatters above the largest seen, 10 below the critical 2
+        assert r.even_eigenvalues[0] < 1.0  # irrelevant: 4 scatters above the largest seen, 10 below 2
         assert r.y_t < 0.5  # hence y_t < 0, nowhere near 1
         assert r.odd_eigenvalues[0] < 2.5  # ~10 scatters (~0.03) above the measured ~1.5, far below the critical 3.67
 

@@ -131,7 +131,9 @@ def _block_statistics(
     return counts, table.astype(np.float64), sf, sites
 
 
-def _fit(counts: NDArray[np.float64], table: NDArray[np.float64], sf: NDArray[np.float64], sites: float) -> NDArray[np.float64]:
+def _fit(
+    counts: NDArray[np.float64], table: NDArray[np.float64], sf: NDArray[np.float64], sites: float
+) -> NDArray[np.float64]:
     """Maximize the mean log pseudo-likelihood given the summed statistics (one block set)."""
 
     def loss(k: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
@@ -201,7 +203,10 @@ def pseudolikelihood_couplings(
     counts, table, sf, sites = _block_statistics(batch, _neighbour_sums(batch, ops), edges)
     full = _fit(counts.sum(axis=0), table, sf.sum(axis=0), sites.sum())
     loo = np.array(
-        [_fit(counts.sum(axis=0) - counts[b], table, sf.sum(axis=0) - sf[b], sites.sum() - sites[b]) for b in range(n_blocks)]
+        [
+            _fit(counts.sum(axis=0) - counts[b], table, sf.sum(axis=0) - sf[b], sites.sum() - sites[b])
+            for b in range(n_blocks)
+        ]
     )
     errors = np.sqrt((n_blocks - 1) / n_blocks * np.sum((loo - loo.mean(axis=0)) ** 2, axis=0))
     return CouplingFit(
