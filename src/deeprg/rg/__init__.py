@@ -14,6 +14,7 @@ this package turns that into measurements:
 
 from deeprg.rg.blockspin import block_positions, block_spin
 from deeprg.rg.coarse1d import coarse_grained_couplings
+from deeprg.rg.couplings import CouplingFit, pseudolikelihood_couplings
 from deeprg.rg.exact1d import decimation_flow, decimation_rbm
 from deeprg.rg.flowcompare import compare_flows
 from deeprg.rg.flows import FlowPoint, block_spin_flow, flow_observables
@@ -28,8 +29,10 @@ from deeprg.rg.locality import (
     scan_median_z,
 )
 from deeprg.rg.matching import BlockMatch, hidden_block_correlation, matching_block_size
+from deeprg.rg.mcrg import MCRGResult, block_levels, mcrg_eigenvalues, mcrg_eigenvalues_two_lattice
 from deeprg.rg.networkflow import dbn_flow
 from deeprg.rg.receptive import receptive_fields, response_fields
+from deeprg.rg.spinoperators import EVEN_OPERATORS, ODD_OPERATORS, SpinOperator, evaluate_operators
 from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
 
 __all__ = [
@@ -58,4 +61,14 @@ __all__ = [
     "response_fields",
     "scale_growth",
     "trace_condition_violation",
+    "EVEN_OPERATORS",
+    "ODD_OPERATORS",
+    "SpinOperator",
+    "evaluate_operators",
+    "MCRGResult",
+    "block_levels",
+    "mcrg_eigenvalues",
+    "mcrg_eigenvalues_two_lattice",
+    "CouplingFit",
+    "pseudolikelihood_couplings",
 ]
