@@ -16,7 +16,7 @@ from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork
 
 def random_stack(sizes, dtype=np.float64, seed=0):
     rng = np.random.default_rng(seed)
-    weights = [rng.normal(size=(h, v)).astype(dtype) for v, h in zip(sizes[:-1], sizes[1:])]
+    weights = [rng.normal(size=(h, v)).astype(dtype) for v, h in zip(sizes[:-1], sizes[1:], strict=True)]
     hidden = [rng.normal(size=h).astype(dtype) for h in sizes[1:]]
     visible = [rng.normal(size=v).astype(dtype) for v in sizes[:-1]]
     return weights, hidden, visible
@@ -26,7 +26,7 @@ def test_layers_are_fitted_deeprg_rbms_with_the_given_parameters():
     weights, hidden, visible = random_stack([16, 8, 4])
     dbn = DeepBeliefNetwork.from_weights(weights, hidden, visible)
     assert dbn.weights_given_ and dbn.n_features_in_ == 16 and len(dbn.layers_) == 2
-    for layer, W, c, b in zip(dbn.layers_, weights, hidden, visible):
+    for layer, W, c, b in zip(dbn.layers_, weights, hidden, visible, strict=True):
         assert isinstance(layer, BernoulliRBM) and layer.n_iter == 0 and layer.epoch_ == 0 and layer.history_ == {}
         assert layer.n_components == W.shape[0] and layer.n_features_in_ == W.shape[1]
         np.testing.assert_array_equal(layer.components_, W)
@@ -67,7 +67,7 @@ def test_save_load_round_trips_bit_for_bit(tmp_path, dtype):
     path = dbn.save(tmp_path / "m.nc")
     back = DeepBeliefNetwork.load(path)
     assert back.weights_given_
-    for a, b in zip(dbn.layers_, back.layers_):
+    for a, b in zip(dbn.layers_, back.layers_, strict=True):
         for name in ("components_", "intercept_hidden_", "intercept_visible_"):
             x, y = getattr(a, name), getattr(b, name)
             assert x.dtype == y.dtype == dtype and x.tobytes() == y.tobytes()
@@ -116,16 +116,16 @@ def test_goes_through_deeprg_analyze(tmp_path, capsys):
     L, w = 8, 10.0
     S = np.zeros((16, 64))
     for u in range(16):
-        I, J = divmod(u, 4)
+        bi, bj = divmod(u, 4)
         for i in range(2):
             for j in range(2):
-                S[u, (2 * I + i) * L + 2 * J + j] = w
+                S[u, (2 * bi + i) * L + 2 * bj + j] = w
     W2 = np.zeros((4, 16))
     for u in range(4):
-        I, J = divmod(u, 2)
+        bi, bj = divmod(u, 2)
         for i in range(2):
             for j in range(2):
-                W2[u, (2 * I + i) * 4 + 2 * J + j] = w
+                W2[u, (2 * bi + i) * 4 + 2 * bj + j] = w
     dbn = DeepBeliefNetwork.from_weights([S, W2], [-2 * w * np.ones(16), -2 * w * np.ones(4)])
     model, ensemble = tmp_path / "m.nc", tmp_path / "e.nc"
     dbn.save(model)

@@ -22,9 +22,9 @@ NAMES = ["majority_rule", "block_average", "decimation", "random_dense", "random
          "multi_patch", "faint_block", "untrained_sklearn"]
 
 
-def block_mask(L, B, I, J):
+def block_mask(L, B, bi, bj):
     mask = np.zeros((L, L), dtype=bool)
-    mask[B * I : B * I + B, B * J : B * J + B] = True
+    mask[B * bi : B * bi + B, B * bj : B * bj + B] = True
     return mask
 
 
@@ -41,7 +41,7 @@ def test_panel_shapes_and_expectations(L, sizes):
     for control in panel:
         assert isinstance(control, ControlNetwork) and control.description
         layers = control.network.layers_
-        assert [layer.components_.shape for layer in layers] == list(zip(sizes[1:], sizes[:-1]))
+        assert [layer.components_.shape for layer in layers] == list(zip(sizes[1:], sizes[:-1], strict=True))
         assert control.network.weights_given_
     with pytest.raises(AttributeError):
         panel[0].expected = False  # frozen
@@ -93,9 +93,9 @@ def test_decimation_copies_the_top_left_site(spins16):
         B, m = 2**layer, 16 // 2**layer
         fields = receptive_fields(dbn, layer, 16)
         for u in range(m * m):
-            I, J = divmod(u, m)
+            bi, bj = divmod(u, m)
             expected = np.zeros((16, 16))
-            expected[B * I, B * J] = DETERMINISTIC_STRENGTH**layer
+            expected[B * bi, B * bj] = DETERMINISTIC_STRENGTH**layer
             np.testing.assert_array_equal(fields[u], expected)
         p = dbn.transform(X, layer=layer)
         decimated = block_spin(spins16, B, rule="decimation").reshape(len(spins16), -1)
@@ -110,7 +110,7 @@ def test_random_site_fields_are_distinct_single_sites():
         sites = np.argmax(np.abs(fields), axis=1)
         assert len(np.unique(sites)) == len(sites)
     # not decimation: the copied site is unrelated to the unit's block
-    top_left = np.array([(2 * I) * 16 + 2 * J for I in range(8) for J in range(8)])
+    top_left = np.array([(2 * bi) * 16 + 2 * bj for bi in range(8) for bj in range(8)])
     first = np.argmax(np.abs(receptive_fields(dbn, 1, 16).reshape(-1, 256)), axis=1)
     assert np.mean(first == top_left) < 0.2
 
@@ -122,9 +122,9 @@ def test_faint_block_has_the_requested_share(L, share):
         B, m = 2**layer, L // 2**layer
         fields = receptive_fields(dbn, layer, L)
         for u in (0, m * m - 1):
-            I, J = divmod(u, m)
+            bi, bj = divmod(u, m)
             mask = np.zeros((L, L), dtype=bool)
-            mask[B * I : B * I + 2, B * J : B * J + 2] = True  # the 2x2 block at the unit's corner
+            mask[B * bi : B * bi + 2, B * bj : B * bj + 2] = True  # the 2x2 block at the unit's corner
             f2 = fields[u] ** 2
             assert f2[mask].sum() / f2.sum() == pytest.approx(share, rel=1e-12)
             assert np.ptp(fields[u][~mask]) < 1e-12 * np.abs(fields[u]).max()  # a uniform background
@@ -139,8 +139,8 @@ def test_multi_patch_fields_are_four_far_patches():
         B, m = 2**layer, L // 2**layer
         fields = receptive_fields(dbn, layer, L)
         for u in (0, 5 % (m * m)):
-            I, J = divmod(u, m)
-            mask = block_mask(L, B, I, J)
+            bi, bj = divmod(u, m)
+            mask = block_mask(L, B, bi, bj)
             mask = mask | np.roll(mask, L // 2, axis=0)
             mask = mask | np.roll(mask, L // 2, axis=1)
             assert mask.sum() == n_sites
@@ -190,8 +190,8 @@ def test_reproducible_by_seed_each_control_on_its_own():
     a = standard_controls(16, random_state=7)
     b = standard_controls(16, random_state=7)
     c = standard_controls(16, random_state=8)
-    for x, y, z in zip(a, b, c):
-        for lx, ly, lz in zip(x.network.layers_, y.network.layers_, z.network.layers_):
+    for x, y, z in zip(a, b, c, strict=True):
+        for lx, ly, lz in zip(x.network.layers_, y.network.layers_, z.network.layers_, strict=True):
             assert lx.components_.tobytes() == ly.components_.tobytes()
             same_as_other_seed = lx.components_.tobytes() == lz.components_.tobytes()
             assert same_as_other_seed == (x.name in ("majority_rule", "block_average", "decimation", "multi_patch",

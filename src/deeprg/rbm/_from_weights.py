@@ -19,9 +19,6 @@ from deeprg.errors import InvalidParameterError
 from deeprg.rbm._params import DTYPES
 from deeprg.rbm.estimator import BernoulliRBM
 
-#: Value of the model file's ``config["weights"]`` for a network whose weights were given, not trained.
-WEIGHTS_GIVEN = "given"
-
 
 def _as_real(value: Any, what: str) -> NDArray:
     """``value`` as an array of real numbers (bool, integer or float), or a teaching error."""

@@ -119,11 +119,11 @@ def _block_matrix(m: int, b: int, *, top_left_only: bool = False) -> NDArray[np.
     With ``top_left_only`` only the block's top-left site (decimation).
     """
     k = m // b
-    I, J = np.divmod(np.arange(k * k), k)
+    bi, bj = np.divmod(np.arange(k * k), k)
     offsets = [(0, 0)] if top_left_only else [(i, j) for i in range(b) for j in range(b)]
     S = np.zeros((k * k, m * m))
     for i, j in offsets:
-        S[np.arange(k * k), (b * I + i) * m + (b * J + j)] = 1.0
+        S[np.arange(k * k), (b * bi + i) * m + (b * bj + j)] = 1.0
     return S
 
 
