@@ -313,7 +313,8 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def _config(self) -> dict[str, Any]:
-        return {"n_layers": len(self.layers), "random_state": seed_of(self.random_state)}
+        config = {"n_layers": len(self.layers), "random_state": seed_of(self.random_state)}
+        return {**config, "weights": "given"} if getattr(self, "weights_given_", False) else config
 
     def save(self, path: str | Path, *, overwrite: bool = False, config: dict[str, Any] | None = None) -> Path:
         """Write the fitted network as a ``deeprg.model`` file (arrays only, never pickles)."""
@@ -333,7 +334,61 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         dbn = cls([clone(layer) for layer in layers], random_state=model.config.get("random_state"))
         dbn.layers_ = layers
         dbn.n_features_in_ = layers[0].components_.shape[1]
+        if model.config.get("weights") == "given":  # built by from_weights, not trained
+            dbn.weights_given_ = True
         return dbn
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[ArrayLike],
+        hidden_biases: Sequence[ArrayLike | None] | None = None,
+        visible_biases: Sequence[ArrayLike | None] | None = None,
+        *,
+        dtype: Literal["float32", "float64"] | None = None,
+    ) -> "DeepBeliefNetwork":
+        """A fitted network with the given weights: one trained elsewhere (torch, another package) or built by hand.
+
+        It transforms, reconstructs, saves, loads and goes through ``deeprg analyze`` like a
+        trained one. Its layers are fitted :class:`~deeprg.rbm.BernoulliRBM` with ``n_iter = 0``,
+        ``epoch_ = 0`` and an empty ``history_``; the network has ``weights_given_ = True``, which
+        :meth:`save` records in the file's config as ``"weights": "given"``.
+
+        Parameters
+        ----------
+        weights : sequence of array_like, each of shape (n_hidden_k, n_visible_k)
+            Each layer's :math:`W`, bottom first, laid out as scikit-learn's ``components_``
+            (hidden x visible); ``n_visible_{k+1} == n_hidden_k``. Real numbers, all finite.
+        hidden_biases : sequence of (array_like of shape (n_hidden_k,) or None), optional
+            One per layer; None (or a None entry) gives zeros.
+        visible_biases : sequence of (array_like of shape (n_visible_k,) or None), optional
+            One per layer; None (or a None entry) gives zeros.
+        dtype : {"float32", "float64"}, optional
+            Parameter dtype; default float32 when every given array is float32, else float64.
+
+        Returns
+        -------
+        DeepBeliefNetwork
+            Fitted (``layers_``, ``n_features_in_``, ``weights_given_``).
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming the layer: shapes that do not chain, wrong bias lengths, non-real dtypes,
+            NaN or infinite values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> dbn = DeepBeliefNetwork.from_weights([np.eye(4), np.ones((1, 4))])
+        >>> dbn.transform(np.zeros((1, 4)), layer=1)
+        array([[0.5, 0.5, 0.5, 0.5]])
+        >>> dbn.layers_[1].components_.shape, dbn.weights_given_
+        ((1, 4), True)
+        """
+        from deeprg.rbm._from_weights import network_from_weights
+
+        return network_from_weights(cls, weights, hidden_biases, visible_biases, dtype=dtype)
 
 
 def layer_record(layer: Any, *, checkpoint: bool = False):

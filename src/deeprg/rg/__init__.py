@@ -9,11 +9,14 @@ this package turns that into measurements:
   the flow, for block spins and for the network's layers;
 - :mod:`~deeprg.rg.matching`: hidden units against block spins of the matching size;
 - :mod:`~deeprg.rg.exact1d` and :mod:`~deeprg.rg.trace`: Mehta & Schwab's exact 1D decimation
-  RBM, and how far a trained RBM is from an exact RG step.
+  RBM, and how far a trained RBM is from an exact RG step;
+- :mod:`~deeprg.rg.controls`: networks whose answer is known (block stacks, decimation, random
+  and scattered fields), to calibrate every measure.
 """
 
 from deeprg.rg.blockspin import block_positions, block_spin
 from deeprg.rg.coarse1d import coarse_grained_couplings
+from deeprg.rg.controls import ControlNetwork, standard_controls
 from deeprg.rg.couplings import CouplingFit, pseudolikelihood_couplings
 from deeprg.rg.exact1d import decimation_flow, decimation_rbm
 from deeprg.rg.flowcompare import compare_flows
@@ -38,6 +41,7 @@ from deeprg.rg.trace import rbm_trace_distance, trace_condition_violation
 __all__ = [
     "LOCALITY_Z_THRESHOLD",
     "BlockMatch",
+    "ControlNetwork",
     "FlowPoint",
     "block_spin_flow",
     "compare_flows",
@@ -60,6 +64,7 @@ __all__ = [
     "receptive_fields",
     "response_fields",
     "scale_growth",
+    "standard_controls",
     "trace_condition_violation",
     "EVEN_OPERATORS",
     "ODD_OPERATORS",
