@@ -238,18 +238,20 @@ def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], cache: Path, ensem
     Returns
     -------
     list of dict
-        One row per strength, equal to those of one :func:`deeprg.rg.locality_scan` call over all
-        the strengths (its rows are independent of each other).
+        One row per strength (:func:`deeprg.rg.scan_row`), equal to those of one
+        :func:`deeprg.rg.locality_scan` call over all the strengths (its rows are independent of each other).
     """
     from deeprg.config import config_hash
     from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
     from deeprg.rbm._params import stored_params
-    from deeprg.rg import locality_scan
+    from deeprg.rbm.penalty_scan import fit_penalty_scan, penalty_scan_seeds
+    from deeprg.rg import scan_row
 
     sc, net = config.scan, config.network
     n_components = config.scan_n_components
     total = len(sc.strengths) * sc.epochs
     cache.mkdir(parents=True, exist_ok=True)
+    fit_seed, null_seed = penalty_scan_seeds(config.seed)
     rows = []
     for index, strength in enumerate(sc.strengths):
         settings = {"l1": strength, "n_components": n_components, "epochs": sc.epochs, "method": sc.penalty_method,
@@ -283,8 +285,8 @@ def _scan(config: Any, X: np.ndarray, shape: tuple[int, int], cache: Path, ensem
                 logger.warning("ignoring %s: written for other settings", checkpoint)
             return rbm.fit(data)
 
-        [row] = locality_scan(X, [strength], n_components=n_components, shape=shape, make_rbm=make_rbm, fit=fit,
-                              n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+        [rbm] = fit_penalty_scan(X, [strength], seed=fit_seed, make_rbm=make_rbm, fit=fit)
+        row = scan_row(rbm, X, shape, l1=strength, n_surrogates=config.analysis.n_surrogates, random_state=null_seed)
         _write_json(row_path, row)
         checkpoint.unlink(missing_ok=True)
         rows.append(row)

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from deeprg.plots._axes import axes
-from deeprg.rg.locality import scan_median_z
+from deeprg.rg import scan_median_z
 
 
 def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:

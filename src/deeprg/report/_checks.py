@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deeprg.report._words import _f, _join, _num, _size, _statement, _strength
-from deeprg.rg.locality import scan_median_z
+from deeprg.rg import scan_median_z
 
 #: Observables agree with their exact values within this many standard errors.
 AGREEMENT_SIGMAS = 3.0

@@ -27,7 +27,7 @@ from typing import Any
 from deeprg.errors import InvalidParameterError
 from deeprg.report._checks import AGREEMENT_SIGMAS, _data_verdict, _exact_1d_verdict, _scan_verdict, _training_numbers
 from deeprg.report._words import _f, _geometric_mean, _join, _num, _sentence, _size, _statement
-from deeprg.rg.matching import matching_block_size
+from deeprg.rg import matching_block_size
 
 __all__ = ["AGREEMENT_SIGMAS", "SCALE_GROWTH_THRESHOLD", "VERDICT_VERSION", "verdict"]
 

@@ -6,7 +6,7 @@ r"""Locality of receptive fields, measured against null models.
    :math:`w = f^2 / \sum f^2`): :func:`circular_centroid`, :func:`radius_of_gyration`,
    :func:`participation_ratio`, :func:`window_fraction` and :func:`block_overlap` for block
    sizes ``b = 2, 4, 8, ...``.
-2. The same metrics on surrogate fields from two null models (:mod:`deeprg.rg.nulls`):
+2. The same metrics on surrogate fields from two null models (:mod:`deeprg.rg.fields.nulls`):
    phase-randomized surrogates keep the field's smoothness (its Fourier amplitudes) and move its
    weight around; permuted surrogates keep its values (its sparsity) and scatter them. Each metric
    gets a z-score per unit against each null, signed so that **positive means more local than
@@ -19,14 +19,14 @@ r"""Locality of receptive fields, measured against null models.
    The fitted block size of a unit is the ``b`` whose ideal ``b x b`` block best matches the field
    (largest :func:`block_overlap`), so the statistic is not itself maximised over ``b``.
 
-:func:`scale_growth` compares the scales of successive layers, and :func:`locality_scan` trains
-one RBM per L1 strength to expose the trade-off between locality and pseudo-likelihood.
+:func:`scale_growth` compares the scales of successive layers. The L1 scan (one RBM per strength:
+locality against pseudo-likelihood) is in :mod:`deeprg.rg.fields.scan`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -34,7 +34,8 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_real
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._fields import (
+from deeprg.rg._json import plain_float
+from deeprg.rg.fields._fields import (
     block_overlap,
     check_block_size,
     check_fields,
@@ -44,8 +45,8 @@ from deeprg.rg._fields import (
     radius_of_gyration,
     window_fraction,
 )
-from deeprg.rg._report import _PRIMARY_METRIC, METRICS, LocalityReport, NullComparison, plain_float
-from deeprg.rg.nulls import permuted, phase_randomized
+from deeprg.rg.fields.locality_report import METRICS, LocalityReport, NullComparison
+from deeprg.rg.fields.nulls import permuted, phase_randomized
 
 __all__ = [
     "LOCALITY_Z_THRESHOLD",
@@ -54,9 +55,7 @@ __all__ = [
     "NullComparison",
     "block_overlap",
     "circular_centroid",
-    "locality_scan",
     "locality_scores",
-    "scan_median_z",
     "participation_ratio",
     "permuted",
     "phase_randomized",
@@ -83,7 +82,7 @@ def default_block_sizes(shape: tuple[int, int]) -> tuple[int, ...]:
 
 
 def _only_metrics(values: dict[str, NDArray]) -> dict[str, NDArray]:
-    """The entries of :data:`METRICS` from :func:`~deeprg.rg._fields.metrics_of`'s output."""
+    """The entries of :data:`METRICS` from :func:`~deeprg.rg.fields._fields.metrics_of`'s output."""
     return {m: values[m] for m in METRICS}
 
 
@@ -129,7 +128,7 @@ def locality_scores(
     Parameters
     ----------
     fields : array_like, shape (n_units, Ly, Lx) or (Ly, Lx)
-        Receptive fields (e.g. from :func:`~deeprg.rg.receptive.receptive_fields`).
+        Receptive fields (e.g. from :func:`~deeprg.rg.fields.receptive.receptive_fields`).
     block_sizes : sequence of int, optional
         Window and block sides; default ``2, 4, 8, ...`` up to half the smaller side.
     n_surrogates : int, default 200
@@ -199,20 +198,6 @@ def locality_scores(
     )
 
 
-def scan_median_z(row: Mapping[str, Any], null: str) -> float | None:
-    """The median primary z of a :func:`locality_scan` row against ``null`` (None when not recorded).
-
-    Rows keep every null's medians in ``row["locality"]["z"]``; the phase null's is also the
-    row's ``median_z``, which is used when the full summary is missing.
-    """
-    entry = (((row.get("locality") or {}).get("z") or {}).get(null) or {}).get(_PRIMARY_METRIC) or {}
-    value = entry.get("median", row.get("median_z") if null == "phase" else None)
-    if value is None or isinstance(value, bool):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def scale_growth(reports_by_layer: Sequence[LocalityReport] | Mapping[int, LocalityReport]) -> dict[str, Any]:
     r"""The spatial scale of each layer and how it grows from one layer to the next.
 
@@ -253,93 +238,3 @@ def scale_growth(reports_by_layer: Sequence[LocalityReport] | Mapping[int, Local
         valid = [g for g in growth if g is not None and g > 0]
         out[f"mean_growth_{key}"] = plain_float(math.exp(np.mean(np.log(valid)))) if valid else None
     return out
-
-
-def locality_scan(
-    X: ArrayLike,
-    strengths: Sequence[float],
-    *,
-    n_components: int,
-    shape: tuple[int, int] | int,
-    make_rbm: Callable[[float, int], Any] | None = None,
-    fit: Callable[[Any, Any], Any] | None = None,
-    n_iter: int = 10,
-    block_sizes: Sequence[int] | None = None,
-    n_surrogates: int = 100,
-    null: Literal["phase", "permutation", "both"] = "both",
-    random_state: RandomState = None,
-) -> list[dict[str, Any]]:
-    """Train one RBM per L1 strength: locality of its receptive fields against its pseudo-likelihood.
-
-    Every RBM gets the same seed (same initial weights and mini-batch order), so the curves
-    differ only through the penalty. A row does not depend on which other strengths are in the
-    scan, so a scan can be run (and resumed) one strength at a time with the same ``random_state``.
-
-    Parameters
-    ----------
-    X : array_like, shape (n_samples, n_visible)
-        Training bits in {0, 1}.
-    strengths : sequence of float
-        L1 penalties (``l1`` of :class:`deeprg.rbm.BernoulliRBM`).
-    n_components : int
-        Hidden units of every RBM.
-    shape : (int, int) or int
-        Lattice shape of the visible units.
-    make_rbm : callable, optional
-        ``make_rbm(strength, seed)`` returning an unfitted RBM, to change other settings;
-        default ``BernoulliRBM(n_components, l1=strength, n_iter=n_iter, random_state=seed)``.
-    fit : callable, optional
-        ``fit(rbm, X)`` trains the RBM from ``make_rbm`` and returns the fitted estimator, e.g.
-        to resume it from a checkpoint; default ``rbm.fit(X)``.
-    n_iter : int, default 10
-        Epochs of the default RBM.
-    block_sizes, n_surrogates, null
-        Passed to :func:`locality_scores`.
-    random_state : None, int, SeedSequence or Generator
-        Draws one seed shared by all the RBMs and one shared by all the nulls.
-
-    Returns
-    -------
-    list of dict, one per strength
-        ``l1``, ``pseudo_likelihood`` (final mean log P(v_i | v_-i) per spin, from the RBM's
-        ``history_``, or computed on the same monitoring subset for RBMs without one),
-        ``is_local``, ``median_z``, ``weight_sparsity`` (fraction of weights whose magnitude is at
-        most 1e-3 of the largest: :func:`deeprg.rbm.monitoring.weight_sparsity`),
-        ``penalty_method`` (the RBM's L1 update; None for estimators without one) and
-        ``locality`` (:meth:`LocalityReport.summary`).
-    """
-    from deeprg.rbm import BernoulliRBM
-    from deeprg.rbm import functional as F
-    from deeprg.rbm.monitoring import monitoring_bits, monitoring_indices, weight_sparsity
-    from deeprg.rg.receptive import receptive_fields
-
-    strengths = list(strengths)
-    if not strengths:
-        raise InvalidParameterError("strengths is empty; give the L1 penalties to scan, e.g. [0, 2e-4, 2e-3].")
-    n_components = check_int(n_components, "n_components", minimum=1)
-    rng = check_random_state(random_state)
-    seed, null_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=2))
-
-    def default_rbm(strength: float, seed: int) -> Any:
-        return BernoulliRBM(n_components, l1=strength, n_iter=n_iter, random_state=seed)
-
-    factory = default_rbm if make_rbm is None else make_rbm
-    X = np.asarray(X)
-    results = []
-    for strength in strengths:
-        rbm = factory(strength, seed)
-        rbm = rbm.fit(X) if fit is None else fit(rbm, X)
-        history = getattr(rbm, "history_", {})
-        W = np.asarray(rbm.components_, dtype=np.float64)
-        if history.get("pseudo_likelihood"):
-            pll = float(history["pseudo_likelihood"][-1])
-        else:
-            bits = monitoring_bits(np.asarray(X, dtype=np.float64)[monitoring_indices(len(X))])
-            pll = float(F.pseudo_log_likelihood(bits, W, rbm.intercept_visible_, rbm.intercept_hidden_).mean())
-        report = locality_scores(receptive_fields(rbm, 1, shape), block_sizes=block_sizes,
-                                 n_surrogates=n_surrogates, null=null, random_state=null_seed)
-        summary = report.summary()
-        results.append({"l1": float(strength), "pseudo_likelihood": pll, "is_local": summary["is_local"],
-                        "median_z": summary["median_z"], "weight_sparsity": weight_sparsity(W),
-                        "penalty_method": rbm.get_params().get("penalty_method"), "locality": summary})
-    return results

@@ -1,6 +1,6 @@
 r"""Numba kernel for the locality metrics of a stack of field images (private).
 
-:func:`field_metrics` computes every metric of :mod:`deeprg.rg._fields` for each image ``f`` of
+:func:`field_metrics` computes every metric of :mod:`deeprg.rg.fields._fields` for each image ``f`` of
 a stack in one pass per image: the circular centroid and radius of gyration, the participation
 ratio, and for each block side ``b`` the window fraction and the block overlap. Images are
 independent; the kernel shares them out among the threads (``prange``) and releases the GIL.

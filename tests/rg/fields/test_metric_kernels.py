@@ -1,7 +1,7 @@
 """The numba kernel of the locality metrics against the NumPy reference formulas.
 
 The reference (``numpy_locality_reference``, next to this file) is the former NumPy implementation
-of :mod:`deeprg.rg._fields`. The kernel must agree with it to rounding on every kind of field.
+of :mod:`deeprg.rg.fields._fields`. The kernel must agree with it to rounding on every kind of field.
 """
 
 import numpy as np
@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from numpy_locality_reference import reference_metrics, squared_weights
 
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._fields import metrics_of
-from deeprg.rg._metric_kernels import _PART, field_metrics
-from deeprg.rg._pairs import minimum_image
+from deeprg.rg.fields._fields import metrics_of
+from deeprg.rg.fields._metric_kernels import _PART, field_metrics
+from deeprg.rg.flow._pairs import minimum_image
 
 RTOL = 1e-12
 

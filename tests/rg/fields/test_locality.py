@@ -1,4 +1,4 @@
-"""Locality metrics on the torus, the null models, z-scores, per-layer verdicts, scale growth, the L1 scan."""
+"""Locality metrics on the torus, the null models, z-scores, per-layer verdicts, scale growth."""
 
 import json
 
@@ -6,16 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
 
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork
-from deeprg.rg.locality import (
+from deeprg.rg.fields.locality import (
     LOCALITY_Z_THRESHOLD,
     METRICS,
     block_overlap,
     circular_centroid,
-    locality_scan,
     locality_scores,
     participation_ratio,
     permuted,
@@ -24,8 +22,8 @@ from deeprg.rg.locality import (
     scale_growth,
     window_fraction,
 )
-from deeprg.rg.nulls import random_phases
-from deeprg.rg.receptive import receptive_fields
+from deeprg.rg.fields.nulls import random_phases
+from deeprg.rg.fields.receptive import receptive_fields
 
 
 def block(L, b, top=0, left=0, value=1.0):
@@ -274,38 +272,6 @@ def test_metric_arguments_are_checked():
         window_fraction(np.ones((4, 6)), 5)
     with pytest.raises(InvalidParameterError, match="not computed"):
         locality_scores(tiling(4, 2), n_surrogates=5, null="phase", random_state=0).z("window_fraction", "permutation")
-
-
-# ---------------------------------------------------------------------------- L1 scan
-
-
-def test_locality_scan_reports_locality_and_pseudo_likelihood_per_strength():
-    rng = np.random.default_rng(10)
-    X = (rng.random((200, 16)) < 0.5).astype(np.float32)
-    results = locality_scan(X, [0.0, 0.01], n_components=4, shape=(4, 4), n_iter=2, n_surrogates=10, random_state=0)
-    assert [r["l1"] for r in results] == [0.0, 0.01]
-    for r in results:
-        assert r["pseudo_likelihood"] < 0 and isinstance(r["is_local"], bool)
-        assert r["locality"]["n_units"] == 4
-    json.dumps(results, allow_nan=False)
-    assert results == locality_scan(X, [0.0, 0.01], n_components=4, shape=(4, 4), n_iter=2, n_surrogates=10, random_state=0)
-    sklearn = locality_scan(X, [0.0], n_components=4, shape=4, n_surrogates=10, random_state=0,
-                            make_rbm=lambda s, seed: SkBernoulliRBM(4, n_iter=2, random_state=seed))
-    assert -np.log(2) - 0.5 < sklearn[0]["pseudo_likelihood"] < 0  # computed, sklearn keeps no history_
-    assert sklearn[0]["penalty_method"] is None and results[0]["penalty_method"] == "subgradient"
-
-
-def test_locality_scan_records_the_l1_update_and_the_sparsity_it_reaches():
-    """Proximal L1 sets weights exactly to zero; the subgradient update leaves them dithering around it."""
-    rng = np.random.default_rng(11)
-    X = (rng.random((300, 16)) < 0.5).astype(np.float32)
-    rows = {method: locality_scan(
-        X, [0.05], n_components=4, shape=(4, 4), n_surrogates=10, random_state=0,
-        make_rbm=lambda s, seed, method=method: BernoulliRBM(4, l1=s, n_iter=5, penalty_method=method, random_state=seed))[0]
-        for method in ("proximal", "subgradient")}
-    assert rows["proximal"]["penalty_method"] == "proximal" and rows["subgradient"]["penalty_method"] == "subgradient"
-    # uncorrelated bits: the penalty wins almost everywhere, but only the proximal update reaches zero
-    assert rows["proximal"]["weight_sparsity"] > 0.5 > rows["subgradient"]["weight_sparsity"]
 
 
 def test_sparse_scattered_fields_are_not_local():

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from deeprg._validation import check_int, check_real
+from deeprg._validation import check_int, check_rbm_parameters, check_real
 from deeprg.errors import InvalidParameterError
-from deeprg.rbm.functional._checks import check_model
 
 __all__ = ["MAX_ENUMERATION_SPINS", "bernoulli_to_spin", "spin_product_expansion", "spin_states", "spin_to_bernoulli"]
 
@@ -124,8 +123,7 @@ def spin_product_expansion(values: ArrayLike) -> NDArray[np.float64]:
 
 # ---------------------------------------------------------------------- spin <-> bit parameters
 def _bilinear_arrays(W: ArrayLike, b: ArrayLike, c: ArrayLike, const: float) -> tuple:
-    W, b, c = check_model(W, b, c)
-    W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    W, b, c = check_rbm_parameters(W, b, c, dtype=np.float64)
     const = check_real(const, "const")
     if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b)) and np.all(np.isfinite(c))):
         raise InvalidParameterError("W, b and c must be finite.")

@@ -11,25 +11,17 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_spins
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._pairs import (
-    _check_positions,
-)
-from deeprg.rg.blockspin import block_positions
-from deeprg.rg.flows import FlowPoint, flow_observables
+from deeprg.rg.fields.receptive import weight_products
+from deeprg.rg.flow._pairs import _check_positions
+from deeprg.rg.flow.blockspin import block_positions
+from deeprg.rg.flow.flows import FlowPoint, flow_observables
 
 __all__ = ["dbn_flow"]
 
 
-
-
-def _receptive_signs(layers: Sequence[Any], n_visible: int) -> list[NDArray[np.int8]]:
+def _receptive_signs(layers: Sequence[Any]) -> list[NDArray[np.int8]]:
     """Sign of the summed linear receptive field (row sums of W_k ... W_1) of every unit of every layer."""
-    totals = np.ones(n_visible)
-    signs = []
-    for layer in layers:
-        totals = np.asarray(layer.components_, dtype=np.float64) @ totals
-        signs.append(np.where(totals < 0, -1, 1).astype(np.int8))
-    return signs
+    return [np.where(product.sum(axis=1) < 0, -1, 1).astype(np.int8) for product in weight_products(layers)]
 
 
 def _layer_positions(positions_by_layer: Any, layers: Sequence[Any], L: int) -> list[NDArray[np.float64] | None]:
@@ -42,7 +34,7 @@ def _layer_positions(positions_by_layer: Any, layers: Sequence[Any], L: int) -> 
             "dbn_flow needs positions_by_layer: one (n_units, 2) array of (row, column) positions per hidden "
             "layer, the centroids of the units' receptive fields, e.g. "
             "[circular_centroid(receptive_fields(dbn, k, shape)) for k in range(1, n_layers + 1)] with "
-            "deeprg.rg.locality.circular_centroid and deeprg.rg.receptive.receptive_fields; got "
+            "deeprg.rg.circular_centroid and deeprg.rg.receptive_fields; got "
             f"{type(positions_by_layer).__name__}."
         )
     n_layers = len(layers)
@@ -97,8 +89,8 @@ def dbn_flow(
         hidden layer ``k = 1 .. n_layers``, optionally preceded by the visible layer's entry
         (``None`` = the lattice sites). Required: use the receptive-field centroids, e.g.
         ``[circular_centroid(receptive_fields(dbn, k, shape)) for k in range(1, n_layers + 1)]``
-        with :func:`deeprg.rg.locality.circular_centroid` and
-        :func:`deeprg.rg.receptive.receptive_fields`.
+        with :func:`deeprg.rg.circular_centroid` and
+        :func:`deeprg.rg.receptive_fields`.
     align_signs : bool, default True
         Multiply the spin of every hidden unit by the sign of the sum of its linear
         receptive field (the row of :math:`W_k \cdots W_1`), so that a positive spin means
@@ -158,7 +150,7 @@ def dbn_flow(
     rng = check_random_state(random_state)
     from deeprg.rbm import functional as F
 
-    signs = _receptive_signs(layers, n_visible) if align_signs else [None] * len(layers)
+    signs = _receptive_signs(layers) if align_signs else [None] * len(layers)
     visible = batch.reshape(n, -1)
     visible_positions = block_positions(L, 1) if positions[0] is None else positions[0]
 

@@ -11,10 +11,10 @@ so the sign of the field does not matter. Positions are periodic: distances are 
 distances and windows wrap around the edges. A field that is zero everywhere has no weights;
 its metrics are NaN.
 
-The public functions are re-exported by :mod:`deeprg.rg.locality`. All of them, and the null
+The public functions are re-exported by :mod:`deeprg.rg.fields.locality`. All of them, and the null
 models, go through :func:`metrics_of`, which computes every metric of validated float64 arrays
 of any leading shape ``(..., Ly, Lx)`` at once with the numba kernel
-:func:`deeprg.rg._metric_kernels.field_metrics` (one implementation; the NumPy formulas it was
+:func:`deeprg.rg.fields._metric_kernels.field_metrics` (one implementation; the NumPy formulas it was
 checked against live in ``tests/rg/numpy_locality_reference.py``).
 """
 
@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._metric_kernels import field_metrics
+from deeprg.rg.fields._metric_kernels import field_metrics
 
 __all__ = ["block_overlap", "circular_centroid", "participation_ratio", "radius_of_gyration", "window_fraction"]
 

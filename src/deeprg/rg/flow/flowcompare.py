@@ -14,8 +14,8 @@ from numpy.typing import NDArray
 from deeprg._validation import check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.ising.exact import BINDER_CRITICAL
-from deeprg.rg._report import plain_float
-from deeprg.rg.flows import FlowPoint
+from deeprg.rg._json import plain_float
+from deeprg.rg.flow.flows import FlowPoint
 from deeprg.stats import Estimate, jackknife, mean_estimate
 
 __all__ = ["TRENDS", "compare_flows"]
@@ -207,8 +207,8 @@ def compare_flows(
     Parameters
     ----------
     block_flow, dbn_flow : sequence of FlowPoint
-        Levels of the two flows (from :func:`~deeprg.rg.flows.block_spin_flow` and
-        :func:`~deeprg.rg.networkflow.dbn_flow`), paired level by level in order (a shorter flow is
+        Levels of the two flows (from :func:`~deeprg.rg.flow.flows.block_spin_flow` and
+        :func:`~deeprg.rg.flow.networkflow.dbn_flow`), paired level by level in order (a shorter flow is
         padded with ``None``).
     z : float, default 3.0
         Standard errors a change between the first and the last level must exceed to count

@@ -1,5 +1,5 @@
 """The decimated chain's coupling, read off by enumeration: marginalise the visible spins of a
-:class:`~deeprg.rg.exact1d.DecimationRBM` and expand the coarse-grained Hamiltonian in spin products."""
+:class:`~deeprg.rg.exact.exact1d.DecimationRBM` and expand the coarse-grained Hamiltonian in spin products."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from deeprg.errors import InvalidParameterError
-from deeprg.rg.exact1d import DecimationRBM
-from deeprg.rg.trace import (
+from deeprg.rg.exact.exact1d import DecimationRBM
+from deeprg.rg.exact.trace import (
     coarse_grained_hamiltonian,
     spin_product_expansion,
 )
@@ -36,10 +36,10 @@ class CoarseGrainedChain:
         Largest magnitude of any other coefficient (fields, longer-range and multi-spin
         couplings); zero up to rounding for exact decimation.
     hamiltonian : ndarray of float64, shape (2**n_hidden,)
-        :math:`H'` on every hidden configuration (order of :func:`~deeprg.rg.trace.spin_states`),
+        :math:`H'` on every hidden configuration (order of :func:`~deeprg.rg.exact.trace.spin_states`),
         to feed into the next step.
     expansion : ndarray of float64, shape (2**n_hidden,)
-        All coefficients (:func:`~deeprg.rg.trace.spin_product_expansion`).
+        All coefficients (:func:`~deeprg.rg.exact.trace.spin_product_expansion`).
     """
 
     coupling: float
@@ -60,8 +60,8 @@ def coarse_grained_couplings(rbm: DecimationRBM, *, hamiltonian: ArrayLike | Non
     r"""Marginalise the visible spins by enumeration and read off the coarse couplings.
 
     Computes :math:`H'[h] = -\ln \sum_v e^{T(v, h) - H[v]}` on all :math:`2^{N/2}` hidden
-    configurations (:func:`~deeprg.rg.trace.coarse_grained_hamiltonian`), expands it in
-    spin products (:func:`~deeprg.rg.trace.spin_product_expansion`),
+    configurations (:func:`~deeprg.rg.exact.trace.coarse_grained_hamiltonian`), expands it in
+    spin products (:func:`~deeprg.rg.exact.trace.spin_product_expansion`),
 
     .. math::
 

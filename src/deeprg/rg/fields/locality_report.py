@@ -1,6 +1,7 @@
-"""The result of :func:`deeprg.rg.locality.locality_scores`: metrics, nulls, z-scores and the verdict (private).
+"""The result of :func:`deeprg.rg.fields.locality.locality_scores`: metrics, nulls, z-scores and the verdict.
 
-Re-exported by :mod:`deeprg.rg.locality`, which documents the method.
+:class:`LocalityReport` and :class:`NullComparison` are re-exported by :mod:`deeprg.rg.fields.locality`,
+which documents the method, and by :mod:`deeprg.rg.fields`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from deeprg.errors import InvalidParameterError
+from deeprg.rg._json import plain_float
+
+__all__ = ["METRICS", "LocalityReport", "NullComparison"]
 
 #: Metric names, and the sign that makes a z-score positive when the field is more local than the null.
 METRICS: dict[str, int] = {"radius_of_gyration": -1, "participation_ratio": -1, "window_fraction": 1, "block_overlap": 1}
@@ -70,7 +74,7 @@ class LocalityReport:
         permutation null was computed).
     n_surrogates : int
     threshold : float
-        Verdict threshold on the median primary z (:data:`deeprg.rg.locality.LOCALITY_Z_THRESHOLD`
+        Verdict threshold on the median primary z (:data:`deeprg.rg.fields.locality.LOCALITY_Z_THRESHOLD`
         unless another was given).
     """
 
@@ -204,11 +208,6 @@ class LocalityReport:
 
     def _z_summary(self, z: NDArray, alive: NDArray) -> dict[str, Any]:
         return {"median": _median(z[alive]), "fraction_above_threshold": _fraction(z[alive] > self.threshold)}
-
-
-def plain_float(x: float | None) -> float | None:
-    """``x`` as a JSON-safe float: ``None`` for None, NaN and infinities."""
-    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def _median(x: NDArray) -> float | None:

@@ -14,7 +14,7 @@ block is replaced by one spin:
 
 Block ``(I, J)`` covers rows ``b*I .. b*I + b - 1`` and columns ``b*J .. b*J + b - 1``;
 block lattices are row-major, like the spin lattices. :func:`block_positions` gives the
-block centres in lattice coordinates, for the flows of :mod:`deeprg.rg.flows`.
+block centres in lattice coordinates, for the flows of :mod:`deeprg.rg.flow.flows`.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from deeprg.ising import IsingModel, WolffSampler
 from deeprg.ising.exact import chain_log_partition_function, decimated_coupling, enumerate_states
 from deeprg.rbm import BernoulliRBM
 from deeprg.rbm.functional import free_energy, log_partition_function
-from deeprg.rg.coarse1d import CoarseGrainedChain, coarse_grained_couplings
-from deeprg.rg.exact1d import DecimationRBM, decimation_flow, decimation_rbm
-from deeprg.rg.trace import (
+from deeprg.rg.exact.coarse1d import CoarseGrainedChain, coarse_grained_couplings
+from deeprg.rg.exact.exact1d import DecimationRBM, decimation_flow, decimation_rbm
+from deeprg.rg.exact.trace import (
     MAX_ENUMERATION_SPINS,
     bernoulli_to_spin,
     coarse_grained_hamiltonian,
@@ -309,6 +309,12 @@ def test_other_errors_teach():
         rbm_trace_distance((np.zeros((2, 5)), np.zeros(5), np.zeros(2)), 0.4)
     with pytest.raises(InvalidParameterError, match="not fitted"):
         rbm_trace_distance(BernoulliRBM(2), 0.4)
+    with pytest.raises(InvalidParameterError, match="did you swap b and c"):
+        rbm_trace_distance((np.zeros((2, 4)), np.zeros(2), np.zeros(4)), 0.4)
+    with pytest.raises(InvalidParameterError, match="W must be a 2-D array"):
+        spin_to_bernoulli(np.zeros(4), np.zeros(4), np.zeros(1))
+    with pytest.raises(InvalidParameterError, match="real numeric array"):
+        spin_to_bernoulli(np.zeros((1, 4)), np.array(["a"] * 4), np.zeros(1))
     with pytest.raises(InvalidParameterError, match="length 2\\*\\*n"):
         spin_product_expansion(np.zeros(6))
     with pytest.raises(InvalidParameterError, match="n_steps"):

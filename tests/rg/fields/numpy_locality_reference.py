@@ -1,12 +1,12 @@
 """The locality metrics in plain NumPy: the reference for the numba kernel (tests) and its baseline (benchmarks).
 
-This is the former NumPy implementation of :mod:`deeprg.rg._fields` (periodic prefix sums for
+This is the former NumPy implementation of :mod:`deeprg.rg.fields._fields` (periodic prefix sums for
 the windows, circular centroid with the "even spread -> 0" rule, minimum-image distances).
 """
 
 import numpy as np
 
-from deeprg.rg._pairs import minimum_image
+from deeprg.rg.flow._pairs import minimum_image
 
 
 def squared_weights(f):

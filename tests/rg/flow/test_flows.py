@@ -11,17 +11,17 @@ from deeprg.errors import InvalidParameterError
 from deeprg.ising import IsingModel, WolffSampler
 from deeprg.ising.exact import BINDER_CRITICAL, CRITICAL_COUPLING
 from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork
-from deeprg.rg.blockspin import block_positions, block_spin
-from deeprg.rg.flowcompare import compare_flows
-from deeprg.rg.flows import (
+from deeprg.rg.fields.locality import circular_centroid
+from deeprg.rg.fields.receptive import receptive_fields
+from deeprg.rg.flow.blockspin import block_positions, block_spin
+from deeprg.rg.flow.flowcompare import compare_flows
+from deeprg.rg.flow.flows import (
     BinnedCorrelation,
     FlowPoint,
     block_spin_flow,
     flow_observables,
 )
-from deeprg.rg.locality import circular_centroid
-from deeprg.rg.networkflow import dbn_flow
-from deeprg.rg.receptive import receptive_fields
+from deeprg.rg.flow.networkflow import dbn_flow
 from deeprg.stats import Estimate, correlation_function, mean_estimate
 
 L = 32

@@ -22,7 +22,7 @@ Both return one image per unit, of shape ``(Ly, Lx)``: visible unit ``k`` is the
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,7 +32,7 @@ from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
 
-__all__ = ["receptive_fields", "response_fields"]
+__all__ = ["receptive_fields", "response_fields", "weight_products"]
 
 #: Largest number of float64 values held by one temporary of :func:`response_fields` (64 MiB).
 _CHUNK_ELEMENTS = 1 << 23
@@ -141,11 +141,31 @@ def receptive_fields(model: Any, layer: int, shape: tuple[int, int] | int) -> ND
     """
     layers = fitted_layers(model)
     k = _check_layer_index(layer, len(layers))
-    product = np.asarray(layers[0].components_, dtype=np.float64)
-    for fitted in layers[1:k]:
-        product = np.asarray(fitted.components_, dtype=np.float64) @ product
+    *_, product = weight_products(layers[:k])
     ly, lx = check_shape(shape, product.shape[1])
     return product.reshape(product.shape[0], ly, lx)
+
+
+def weight_products(layers: Sequence[Any]) -> Iterator[NDArray[np.float64]]:
+    r"""The products :math:`W_1, W_2 W_1, \ldots, W_l \cdots W_1` of a stack's weights, bottom first.
+
+    The rows of the ``k``-th product are the linear receptive fields of layer ``k``, flat
+    (unlike :func:`receptive_fields`, the layers are not checked and no shape is applied).
+
+    Parameters
+    ----------
+    layers : sequence of fitted RBMs
+        Bottom first, each with ``components_`` of shape ``(n_k, n_{k-1})``.
+
+    Yields
+    ------
+    ndarray of float64, shape (n_k, n_visible)
+    """
+    product: NDArray[np.float64] | None = None
+    for fitted in layers:
+        W = np.asarray(fitted.components_, dtype=np.float64)
+        product = W if product is None else W @ product
+        yield product
 
 
 def _check_bits(X: ArrayLike, n_visible: int) -> NDArray[np.float64]:

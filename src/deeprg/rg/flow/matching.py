@@ -25,7 +25,9 @@ from numpy.typing import NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_spins
 from deeprg.errors import InvalidParameterError
-from deeprg.rg.blockspin import block_spin
+from deeprg.rg.flow.blockspin import block_spin
+
+__all__ = ["BlockMatch", "hidden_block_correlation", "matching_block_size"]
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def hidden_block_correlation(
     block_size : int, optional
         Block side; by default the one whose block lattice has as many sites as the layer has units.
     rule : {"majority", "decimation"}
-        Block-spin rule (see :func:`deeprg.rg.blockspin.block_spin`).
+        Block-spin rule (see :func:`deeprg.rg.flow.blockspin.block_spin`).
     n_null : int, default 20
         Shuffles of each unit's activity for the null.
     partial : bool, default True

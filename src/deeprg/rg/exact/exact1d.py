@@ -34,7 +34,7 @@ the decimated ring above. :func:`decimation_rbm` uses :math:`K_h = \infty` by de
 evaluates the delta exactly (``T = -inf`` for a mismatched pair). For finite :math:`K_h`
 the step is still exact in Mehta & Schwab's sense (the partition function is preserved),
 but the hidden spins are noisy copies, and :math:`H'` acquires couplings beyond nearest
-neighbours that vanish only as :math:`K_h \to \infty` (:func:`deeprg.rg.coarse1d.coarse_grained_couplings`
+neighbours that vanish only as :math:`K_h \to \infty` (:func:`deeprg.rg.exact.coarse1d.coarse_grained_couplings`
 reports them as ``residual``).
 
 The exact finite RBM
@@ -65,7 +65,7 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
 from deeprg.ising.exact import decimated_coupling
-from deeprg.rg.trace import (
+from deeprg.rg.exact.trace import (
     spin_to_bernoulli,
 )
 
@@ -247,7 +247,7 @@ class DecimationRBM:
     def to_bernoulli(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float]:
         r"""The operator in the {0, 1} convention of :mod:`deeprg.rbm.functional`.
 
-        With :math:`v = 2x - 1`, :math:`h = 2y - 1` (:func:`~deeprg.rg.trace.spin_to_bernoulli`):
+        With :math:`v = 2x - 1`, :math:`h = 2y - 1` (:func:`~deeprg.rg.exact.trace.spin_to_bernoulli`):
 
         .. math::
 
@@ -285,7 +285,7 @@ class DecimationRBM:
 
         i.e. spin weights :math:`W^s_{j,j} = W^s_{j+1,j} = K` (indices mod :math:`N/2`; both
         bonds land on the same entry, :math:`2K`, when :math:`N = 2`). Converted with
-        :func:`~deeprg.rg.trace.spin_to_bernoulli`, so that
+        :func:`~deeprg.rg.exact.trace.spin_to_bernoulli`, so that
         :math:`-H[v] = -E(x, y; W, b, c) + \mathrm{const}` with :math:`x` the bits of the
         decimated spins and :math:`y` those of the kept spins. Hence
         ``log_partition_function(W, b, c) + const`` is :math:`\ln Z_N(K)`, and the RBM's hidden
@@ -327,8 +327,8 @@ def decimation_rbm(n_visible: int, K: float, *, K_h: float = math.inf) -> Decima
 
     Examples
     --------
-    >>> from deeprg.rg.coarse1d import coarse_grained_couplings
-    >>> from deeprg.rg.trace import trace_condition_violation
+    >>> from deeprg.rg.exact.coarse1d import coarse_grained_couplings
+    >>> from deeprg.rg.exact.trace import trace_condition_violation
     >>> rbm = decimation_rbm(8, 0.5)
     >>> trace_condition_violation(rbm)
     0.0

@@ -2,7 +2,7 @@ r"""Observables along a renormalization-group flow, with error bars.
 
 A *level* of a flow is a set of Ising-like spins :math:`s_i = \pm 1`, ``n_units`` of them
 per configuration, sitting at 2-D positions on the ``L x L`` torus of the original lattice:
-the block spins of :func:`~deeprg.rg.blockspin.block_spin` at their block centres, or the
+the block spins of :func:`~deeprg.rg.flow.blockspin.block_spin` at their block centres, or the
 hidden units of a deep belief network (sampled, mapped to :math:`2h - 1`) at their
 receptive-field centroids. For every level :func:`flow_observables` measures
 
@@ -25,7 +25,7 @@ receptive-field centroids. For every level :func:`flow_observables` measures
   correlations" is not the fair-coin one; the reference gives it for the data at hand.
 
 :func:`block_spin_flow` and :func:`dbn_flow` produce the levels of the two flows;
-:func:`deeprg.rg.flowcompare.compare_flows` puts them side by side and states in which
+:func:`deeprg.rg.flow.flowcompare.compare_flows` puts them side by side and states in which
 direction each runs.
 
 Error bars come from :mod:`deeprg.stats`: :func:`~deeprg.stats.abs_magnetization` and
@@ -47,14 +47,14 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_real, check_spins
 from deeprg.errors import InvalidParameterError
-from deeprg.rg._pairs import (
+from deeprg.rg.flow._pairs import (
     _check_positions,
     _check_unit_spins,
     _grid_cells,
     _grid_statistics,
     _scattered_statistics,
 )
-from deeprg.rg.blockspin import RULES, block_positions, block_spin
+from deeprg.rg.flow.blockspin import RULES, block_positions, block_spin
 from deeprg.stats import CorrelationFunction, Estimate, abs_magnetization, binder_cumulant, mean_estimate
 from deeprg.stats.resampling import column_mean_errors
 
@@ -116,12 +116,12 @@ class FlowPoint:
         ``nn_correlation`` of the same spins with every unit's column shuffled
         independently across samples (each unit keeps its firing rate, all correlations
         are gone), with their errors. ``None`` when not computed (a hand-made point);
-        :func:`~deeprg.rg.flowcompare.compare_flows` then falls back to fair coins.
+        :func:`~deeprg.rg.flow.flowcompare.compare_flows` then falls back to fair coins.
     series : dict of str to ndarray, optional
         Per-sample series in chain order: ``"magnetization"`` (:math:`m` of every sample)
         and ``"nn_correlation"`` (the nearest-neighbour average of every sample). Levels
         of one flow are measured on the same samples, so
-        :func:`~deeprg.rg.flowcompare.compare_flows` uses them for the errors of
+        :func:`~deeprg.rg.flow.flowcompare.compare_flows` uses them for the errors of
         differences between levels (paired, which accounts for the correlation between
         levels). Not part of :meth:`to_dict`.
     """
@@ -184,7 +184,7 @@ def flow_observables(
         Spins in {-1, +1}, samples in chain order, ``n_samples >= 2``.
     positions : array_like, shape (n_units, 2)
         (row, column) of every unit in sites of the original lattice (taken modulo ``L``);
-        block centres (:func:`~deeprg.rg.blockspin.block_positions`) or receptive-field
+        block centres (:func:`~deeprg.rg.flow.blockspin.block_positions`) or receptive-field
         centroids. Distances are periodic minimum-image distances.
     L : int
         Side of the torus.
@@ -324,7 +324,7 @@ def block_spin_flow(
     block_sizes : sequence of int, default (1, 2, 4, 8)
         Block sides, each a divisor of ``L``; ``1`` is the original lattice.
     rule : {"majority", "decimation"}, default "majority"
-        Block-spin rule (:func:`~deeprg.rg.blockspin.block_spin`).
+        Block-spin rule (:func:`~deeprg.rg.flow.blockspin.block_spin`).
     random_state : None, int, SeedSequence or Generator
         Source of the majority-rule tie breaks; one generator serves all levels in order.
     iterate : bool, default False
@@ -346,7 +346,7 @@ def block_spin_flow(
     -------
     list of FlowPoint
         One per block size, in the given order; units at the block centres
-        (:func:`~deeprg.rg.blockspin.block_positions`).
+        (:func:`~deeprg.rg.flow.blockspin.block_positions`).
     """
     batch = _lattice_batch(spins)
     n, L, _ = batch.shape

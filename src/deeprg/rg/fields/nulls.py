@@ -9,7 +9,7 @@ histogram of values; it is reported beside the phase null to show how much smoot
 would "explain".
 
 Both return arrays of shape ``(n, n_surrogates, Ly, Lx)``: mind the memory for many large
-fields (:func:`deeprg.rg.locality.locality_scores` works through the units in chunks).
+fields (:func:`deeprg.rg.fields.locality.locality_scores` works through the units in chunks).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int
-from deeprg.rg._fields import check_fields
+from deeprg.rg.fields._fields import check_fields
 
 __all__ = ["permuted", "phase_randomized"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from deeprg.errors import InvalidParameterError
-from deeprg.rg.blockspin import block_positions, block_spin
+from deeprg.rg.flow.blockspin import block_positions, block_spin
 
 
 def random_spins(rng: np.random.Generator, n: int, L: int) -> np.ndarray:

@@ -44,11 +44,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
-from deeprg._validation import check_int, check_real
+from deeprg._validation import check_int, check_rbm_parameters, check_real
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm.functional import free_energy, log_partition_function
-from deeprg.rbm.functional._checks import check_model
-from deeprg.rg.spinbasis import (
+from deeprg.rg.exact.spinbasis import (
     MAX_ENUMERATION_SPINS,
     _bilinear_arrays,
     _spin_states,
@@ -171,7 +170,7 @@ def trace_condition_violation(operator: Operator, n_visible: int | None = None, 
         ``(b, n_hidden)`` (int8, values in {-1, +1}) and returning the ``(a, b)`` matrix
         :math:`T(v_\alpha, h_\beta)`, with ``-inf`` for forbidden pairs; or ``(W, b, c)`` /
         ``(W, b, c, const)`` in the {0, 1} convention of :mod:`deeprg.rbm.functional`;
-        or an object such as :class:`~deeprg.rg.exact1d.DecimationRBM` with an ``operator``
+        or an object such as :class:`~deeprg.rg.exact.exact1d.DecimationRBM` with an ``operator``
         method and ``n_visible``, ``n_hidden`` attributes.
     n_visible, n_hidden : int, optional
         Layer sizes; required for a plain callable, inferred otherwise.
@@ -364,8 +363,7 @@ def rbm_trace_distance(rbm: Any, beta: float, *, coupling: float = 1.0) -> Trace
     from deeprg.ising import IsingModel
     from deeprg.ising.exact import enumerate_states
 
-    W, b, c = check_model(*_rbm_parameters(rbm))
-    W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    W, b, c = check_rbm_parameters(*_rbm_parameters(rbm), dtype=np.float64)
     n_visible = W.shape[1]
     L = math.isqrt(n_visible)
     if L * L != n_visible or not 2 <= L <= 4:

@@ -6,7 +6,7 @@ from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
 
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import BernoulliRBM, DeepBeliefNetwork
-from deeprg.rg.receptive import receptive_fields, response_fields
+from deeprg.rg.fields.receptive import receptive_fields, response_fields, weight_products
 
 
 def fitted_rbm(W, c=None, b=None, *, kind="deeprg"):
@@ -59,6 +59,10 @@ def test_fields_are_the_weight_product_for_any_container():
     np.testing.assert_allclose(receptive_fields(layers, 3, (3, 4)), expected, rtol=1e-12)
     np.testing.assert_array_equal(receptive_fields(layers[0], 1, (3, 4)), W1.reshape(6, 3, 4))
     assert receptive_fields(layers, 1, (3, 4))[0, 1, 2] == W1[0, 6]  # row-major flattening
+    products = list(weight_products(layers))
+    assert [p.shape for p in products] == [(6, 12), (4, 12), (2, 12)]
+    for k, product in enumerate(products, start=1):  # one weight product for the fields and the flow's signs
+        np.testing.assert_array_equal(product.reshape(-1, 3, 4), receptive_fields(layers, k, (3, 4)))
 
 
 def test_fields_of_a_trained_dbn():
