@@ -8,8 +8,8 @@ sizes 2, 4, 8, 16) that is 160,000 fields.
 
 Prints, for the same stacks of surrogate fields (random fields: the cost does not depend on the
 values):
-1. seconds to compute every metric with ``deeprg.rg._fields.metrics_of`` (the numba kernel,
-   both cores) and with the plain NumPy formulas it replaced (``tests/rg/numpy_locality_reference.py``,
+1. seconds to compute every metric with ``deeprg.rg.fields._fields.metrics_of`` (the numba kernel,
+   both cores) and with the plain NumPy formulas it replaced (``tests/rg/fields/numpy_locality_reference.py``,
    the reference the kernel is tested against), and the speed-up; the two agree to 1e-12;
 2. seconds of ``locality_scores`` end to end (surrogates included), and the same end to end with
    the NumPy metrics (our time minus our metric time plus NumPy's).
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "rg"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "rg" / "fields"))
 from numpy_locality_reference import reference_metrics  # noqa: E402
 
 from deeprg.rg import locality_scores  # noqa: E402
-from deeprg.rg._fields import metrics_of  # noqa: E402
-from deeprg.rg.locality import _CHUNK_ELEMENTS, default_block_sizes  # noqa: E402
-from deeprg.rg.nulls import permuted, phase_randomized  # noqa: E402
+from deeprg.rg.fields._fields import metrics_of  # noqa: E402
+from deeprg.rg.fields.locality import _CHUNK_ELEMENTS, default_block_sizes  # noqa: E402
+from deeprg.rg.fields.nulls import permuted, phase_randomized  # noqa: E402
 
 N_UNITS, L, N_SURROGATES = 400, 40, 200
 

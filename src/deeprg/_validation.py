@@ -125,3 +125,68 @@ def check_spins(spins: ArrayLike, *, name: str = "spins", min_samples: int = 0) 
         hint = " (these look like RBM bits: convert them with deeprg.ising.to_spins)" if np.all((arr == 0) | (arr == 1)) else ""
         raise InvalidParameterError(f"{name} must hold only -1 and +1; found {arr[bad].flat[0]!r}{hint}.")
     return arr.astype(np.int8, copy=False)
+
+
+def check_rbm_parameters(
+    W: ArrayLike, b: ArrayLike | None, c: ArrayLike | None, *, dtype: Any = None
+) -> tuple[Any, Any, Any]:
+    """Validate the parameters of a Bernoulli RBM in the {0, 1} convention of :mod:`deeprg.rbm.functional`.
+
+    Only shapes and dtypes are checked (one pass at most), so it can be called in training loops.
+
+    Parameters
+    ----------
+    W : array_like, shape (n_hidden, n_visible)
+        Weights, the layout of scikit-learn's ``components_``.
+    b : array_like, shape (n_visible,), or None
+        Visible bias; ``None`` (a function that does not use it) is returned as ``None``.
+    c : array_like, shape (n_hidden,), or None
+        Hidden bias; ``None`` is returned as ``None``.
+    dtype : dtype, optional
+        Type of the returned arrays; default the working type of ``W`` (float32 stays
+        float32, anything else becomes float64).
+
+    Returns
+    -------
+    W, b, c : ndarray
+        The parameters in ``dtype`` (no copy when they already have it).
+    """
+    W = _real_array(W, "W")
+    if W.ndim != 2 or 0 in W.shape:
+        raise InvalidParameterError(
+            "W must be a 2-D array of shape (n_hidden, n_visible) with both sizes >= 1 "
+            f"(the layout of scikit-learn's components_); got shape {W.shape}. "
+            "Reshape it, e.g. W.reshape(n_hidden, n_visible)."
+        )
+    if dtype is None:
+        dtype = np.float32 if W.dtype == np.float32 else np.float64
+    W = W.astype(dtype, copy=False)
+    n_hidden, n_visible = W.shape
+    if b is not None:
+        b = _check_bias(b, "b", ("visible", n_visible), ("hidden", n_hidden), W.shape).astype(dtype, copy=False)
+    if c is not None:
+        c = _check_bias(c, "c", ("hidden", n_hidden), ("visible", n_visible), W.shape).astype(dtype, copy=False)
+    return W, b, c
+
+
+def _real_array(a: ArrayLike, name: str) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biuf":
+        raise InvalidParameterError(
+            f"{name} must be a real numeric array; got dtype {arr.dtype}. "
+            f"Convert it first, e.g. np.asarray({name}, dtype=np.float64)."
+        )
+    return arr
+
+
+def _check_bias(
+    bias: ArrayLike, name: str, layer: tuple[str, int], other: tuple[str, int], w_shape: tuple[int, ...]
+) -> np.ndarray:
+    arr = _real_array(bias, name)
+    if arr.shape != (layer[1],):
+        hint = f" It has the length of the {other[0]} layer: did you swap b and c?" if arr.shape == (other[1],) else ""
+        raise InvalidParameterError(
+            f"{name} ({layer[0]} bias) must be a 1-D array of shape ({layer[1]},) to match W of shape "
+            f"(n_hidden, n_visible) = {w_shape}; got shape {arr.shape}.{hint}"
+        )
+    return arr

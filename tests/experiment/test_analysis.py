@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from deeprg.experiment.analysis import analyze_network, write_metrics
-from deeprg.experiment.results import NetworkMetrics
 from deeprg.cli import main
 from deeprg.errors import InvalidParameterError
+from deeprg.experiment.analysis import analyze_network, write_metrics
+from deeprg.experiment.results import NetworkMetrics
 from deeprg.io import save_ensemble
 from deeprg.ising import IsingModel, WolffSampler
 from deeprg.rbm import DeepBeliefNetwork, make_layers

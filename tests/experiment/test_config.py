@@ -10,6 +10,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
+from deeprg.errors import DeepRGError, InvalidParameterError
 from deeprg.experiment.config import (
     DEFAULT_CONFIG,
     ConfigError,
@@ -21,7 +22,6 @@ from deeprg.experiment.config import (
     parse_config,
     resolve,
 )
-from deeprg.errors import DeepRGError, InvalidParameterError
 
 K_C = math.log(1 + math.sqrt(2)) / 2
 

@@ -67,18 +67,20 @@ def scan_rows(
     Returns
     -------
     list of ScanRow
-        One row per strength, equal to those of one :func:`deeprg.rg.locality_scan` call over all
-        the strengths (its rows are independent of each other).
+        One row per strength (:func:`deeprg.rg.scan_row`), equal to those of one
+        :func:`deeprg.rg.locality_scan` call over all the strengths (its rows are independent of each other).
     """
     from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
     from deeprg.rbm._params import stored_params
-    from deeprg.rg import locality_scan
+    from deeprg.rbm.penalty_scan import fit_penalty_scan, penalty_scan_seeds
+    from deeprg.rg import scan_row
 
     say = progress or silent
     sc, net = config.scan, config.network
     n_components = config.scan_n_components
     total = len(sc.strengths) * sc.epochs
     cache.mkdir(parents=True, exist_ok=True)
+    fit_seed, null_seed = penalty_scan_seeds(config.seed)
     rows = []
     for index, strength in enumerate(sc.strengths):
         key = _row_key(config, strength, ensemble_hash)
@@ -109,8 +111,8 @@ def scan_rows(
                 logger.warning("ignoring %s: written for other settings", checkpoint)
             return rbm.fit(data)
 
-        [row] = locality_scan(X, [strength], n_components=n_components, shape=shape, make_rbm=make_rbm, fit=fit,
-                              n_surrogates=config.analysis.n_surrogates, random_state=config.seed)
+        [rbm] = fit_penalty_scan(X, [strength], seed=fit_seed, make_rbm=make_rbm, fit=fit)
+        row = scan_row(rbm, X, shape, l1=strength, n_surrogates=config.analysis.n_surrogates, random_state=null_seed)
         write_json(row_path, row)
         checkpoint.unlink(missing_ok=True)
         rows.append(ScanRow.from_dict(row))
