@@ -1,27 +1,35 @@
-"""Model files, reading side: parse and validate a dataset back into layer records (private)."""
+"""Model files, reading side: parse and validate a dataset back into layer records (private).
+
+Every name comes from :mod:`deeprg.io.model_format`.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from deeprg.errors import FileFormatError
-from deeprg.io.container import (
-    check_header,
-    decode_config,
+from deeprg.io._json import loads_dict
+from deeprg.io.container import check_header, decode_config
+from deeprg.io.model_format import (
+    CHECKPOINT,
+    FORMAT,
+    FORMAT_VERSION,
+    N_LAYERS,
+    NAME,
+    STATE_KINDS,
+    WEIGHT_DTYPES,
+    LayerNames,
+    layer_names,
+    layer_of_variable,
 )
+from deeprg.io.records import LayerRecord, ModelFile
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
-
-from deeprg.io._model_write import _NAME, _STATE_KINDS, _WEIGHT_DTYPES, _loads, _rng_hook
-from deeprg.io.records import FORMAT, FORMAT_VERSION, LayerRecord, ModelFile
-
-_LAYER_VAR = re.compile(r"^(?:components|intercept_hidden|intercept_visible|history|state)_(\d+)(?:_|$)")
 
 
 def _attr(attrs: Mapping[str, Any], name: str, source: str) -> Any:
@@ -45,7 +53,7 @@ def _names_attr(attrs: Mapping[str, Any], name: str, source: str) -> list[str]:
         names = json.loads(text) if isinstance(text, str) else None
     except ValueError:
         names = None
-    if not isinstance(names, list) or not all(isinstance(n, str) and _NAME.match(n) for n in names):
+    if not isinstance(names, list) or not all(isinstance(n, str) and NAME.match(n) for n in names):
         raise FileFormatError(f"{source}: attribute {name!r} must be a JSON list of names; got {text!r}")
     return names
 
@@ -61,11 +69,87 @@ def _read_var(ds: xr.Dataset, name: str, dims: tuple[str, ...] | None, source: s
 
 def _read_weight(ds: xr.Dataset, name: str, dims: tuple[str, ...], source: str) -> np.ndarray:
     arr = _read_var(ds, name, dims, source)
-    if arr.dtype not in _WEIGHT_DTYPES:
+    if arr.dtype not in WEIGHT_DTYPES:
         raise FileFormatError(f"{source}: variable {name!r} must be float32 or float64; got {arr.dtype}")
     if arr.size and not np.isfinite(arr).all():
         raise FileFormatError(f"{source}: variable {name!r} holds NaN or infinite values; the model is unusable")
     return arr
+
+
+def _check_layer_count(ds: xr.Dataset, n_layers: int, source: str) -> None:
+    """Refuse variables of layers beyond ``n_layers`` (a file edited or written inconsistently)."""
+    for name in ds.variables:
+        index = layer_of_variable(str(name))
+        if index is not None and index >= n_layers:
+            raise FileFormatError(
+                f"{source}: variable {name!r} belongs to a layer beyond n_layers = {n_layers}; the file is inconsistent"
+            )
+
+
+def _read_weights(ds: xr.Dataset, names: LayerNames, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights and biases of one layer, checked for dimensions, dtype and finiteness."""
+    W = _read_weight(ds, names.components, (names.hidden, names.visible), source)
+    b_h = _read_weight(ds, names.intercept_hidden, (names.hidden,), source)
+    b_v = _read_weight(ds, names.intercept_visible, (names.visible,), source)
+    if W.shape[0] < 1 or W.shape[1] < 1:
+        raise FileFormatError(f"{source}: layer {names.index} has an empty weight matrix of shape {W.shape}")
+    return W, b_h, b_v
+
+
+def _read_history(ds: xr.Dataset, attrs: Mapping[str, Any], names: LayerNames, source: str) -> dict[str, list[float]]:
+    history = {}
+    for name in _names_attr(attrs, names.history_names_json, source):
+        var = names.history(name)
+        arr = _read_var(ds, var, (names.epochs,), source)
+        if arr.dtype.kind != "f":
+            raise FileFormatError(f"{source}: variable {var!r} must be float; got {arr.dtype}")
+        history[name] = arr.astype(np.float64, copy=False).tolist()
+    return history
+
+
+def _read_state(ds: xr.Dataset, attrs: Mapping[str, Any], names: LayerNames, source: str) -> dict[str, np.ndarray]:
+    state = {}
+    for name in _names_attr(attrs, names.state_names_json, source):
+        var = names.state(name)
+        arr = _read_var(ds, var, None, source)
+        if arr.dtype.kind not in STATE_KINDS:
+            raise FileFormatError(f"{source}: variable {var!r} has unsupported dtype {arr.dtype}")
+        if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
+            raise FileFormatError(f"{source}: variable {var!r} holds NaN or infinite values; the checkpoint is unusable")
+        state[name] = arr
+    return state
+
+
+def _read_layer(
+    ds: xr.Dataset,
+    attrs: Mapping[str, Any],
+    names: LayerNames,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray],
+    source: str,
+) -> LayerRecord:
+    """Everything but the weights (already read and chained) of one layer, as a record."""
+    estimator = _attr(attrs, names.estimator, source)
+    if not isinstance(estimator, str) or not estimator:
+        raise FileFormatError(f"{source}: attribute {names.estimator!r} must be a class path; got {estimator!r}")
+    params = loads_dict(_attr(attrs, names.params_json, source), f"{names.params_json!r}", source)
+    epoch = _int_attr(attrs, names.epoch, source, minimum=0)
+    history = _read_history(ds, attrs, names, source)
+    state = _read_state(ds, attrs, names, source)
+    rng_state = None
+    if names.rng_state_json in attrs:
+        rng_state = loads_dict(attrs[names.rng_state_json], f"{names.rng_state_json!r}", source, exact_arrays=True)
+    W, b_h, b_v = weights
+    return LayerRecord(
+        components=W,
+        intercept_hidden=b_h,
+        intercept_visible=b_v,
+        estimator=estimator,
+        params=params,
+        history=history,
+        state=state,
+        rng_state=rng_state,
+        epoch=epoch,
+    )
 
 
 def model_from_dataset(ds: xr.Dataset, *, source: str = "dataset") -> ModelFile:
@@ -93,74 +177,24 @@ def model_from_dataset(ds: xr.Dataset, *, source: str = "dataset") -> ModelFile:
     """
     attrs = dict(ds.attrs)
     check_header(attrs, format=FORMAT, max_version=FORMAT_VERSION, source=source)
-    n_layers = _int_attr(attrs, "n_layers", source, minimum=1)
-    checkpoint = _int_attr(attrs, "checkpoint", source, minimum=0)
+    n_layers = _int_attr(attrs, N_LAYERS, source, minimum=1)
+    checkpoint = _int_attr(attrs, CHECKPOINT, source, minimum=0)
     if checkpoint > 1:
-        raise FileFormatError(f"{source}: attribute 'checkpoint' must be 0 or 1; got {checkpoint}")
-    for name in ds.variables:
-        match = _LAYER_VAR.match(str(name))
-        if match and int(match.group(1)) >= n_layers:
-            raise FileFormatError(
-                f"{source}: variable {name!r} belongs to a layer beyond n_layers = {n_layers}; the file is inconsistent"
-            )
-
+        raise FileFormatError(f"{source}: attribute {CHECKPOINT!r} must be 0 or 1; got {checkpoint}")
+    _check_layer_count(ds, n_layers, source)
     layers = []
     previous = None
     for i in range(n_layers):
-        hidden, visible = f"hidden_{i}", f"visible_{i}"
-        W = _read_weight(ds, f"components_{i}", (hidden, visible), source)
-        b_h = _read_weight(ds, f"intercept_hidden_{i}", (hidden,), source)
-        b_v = _read_weight(ds, f"intercept_visible_{i}", (visible,), source)
-        if W.shape[0] < 1 or W.shape[1] < 1:
-            raise FileFormatError(f"{source}: layer {i} has an empty weight matrix of shape {W.shape}")
-        if previous is not None and W.shape[1] != previous:
+        names = layer_names(i)
+        weights = _read_weights(ds, names, source)
+        n_hidden, n_visible = weights[0].shape
+        if previous is not None and n_visible != previous:
             raise FileFormatError(
-                f"{source}: layers do not chain: layer {i} has {W.shape[1]} visible units but layer {i - 1} "
+                f"{source}: layers do not chain: layer {i} has {n_visible} visible units but layer {i - 1} "
                 f"has {previous} hidden units; the file is inconsistent"
             )
-        previous = W.shape[0]
-        estimator = _attr(attrs, f"layer_{i}_estimator", source)
-        if not isinstance(estimator, str) or not estimator:
-            raise FileFormatError(f"{source}: attribute 'layer_{i}_estimator' must be a class path; got {estimator!r}")
-        params = _loads(_attr(attrs, f"layer_{i}_params_json", source), f"'layer_{i}_params_json'", source)
-        epoch = _int_attr(attrs, f"layer_{i}_epoch", source, minimum=0)
-
-        history = {}
-        for name in _names_attr(attrs, f"layer_{i}_history_names_json", source):
-            arr = _read_var(ds, f"history_{i}_{name}", (f"epoch_{i}",), source)
-            if arr.dtype.kind != "f":
-                raise FileFormatError(f"{source}: variable 'history_{i}_{name}' must be float; got {arr.dtype}")
-            history[name] = arr.astype(np.float64, copy=False).tolist()
-
-        state = {}
-        for name in _names_attr(attrs, f"layer_{i}_state_names_json", source):
-            var = f"state_{i}_{name}"
-            arr = _read_var(ds, var, None, source)
-            if arr.dtype.kind not in _STATE_KINDS:
-                raise FileFormatError(f"{source}: variable {var!r} has unsupported dtype {arr.dtype}")
-            if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
-                raise FileFormatError(
-                    f"{source}: variable {var!r} holds NaN or infinite values; the checkpoint is unusable"
-                )
-            state[name] = arr
-
-        rng_state = None
-        key = f"layer_{i}_rng_state_json"
-        if key in attrs:
-            rng_state = _loads(attrs[key], f"'{key}'", source, hook=_rng_hook)
-        layers.append(
-            LayerRecord(
-                components=W,
-                intercept_hidden=b_h,
-                intercept_visible=b_v,
-                estimator=estimator,
-                params=params,
-                history=history,
-                state=state,
-                rng_state=rng_state,
-                epoch=epoch,
-            )
-        )
+        previous = n_hidden
+        layers.append(_read_layer(ds, attrs, names, weights, source))
     created = _attr(attrs, "created", source)
     return ModelFile(
         layers=layers,

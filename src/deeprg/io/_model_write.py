@@ -1,77 +1,34 @@
-"""Model files, writing side: validate :class:`LayerRecord` stacks and map them onto a dataset (private)."""
+"""Model files, writing side: validate :class:`LayerRecord` stacks and map them onto a dataset (private).
+
+Every name comes from :mod:`deeprg.io.model_format`.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deeprg.errors import FileFormatError, InvalidParameterError
-from deeprg.io.container import (
-    _json_default,
-    header_attrs,
+from deeprg.errors import InvalidParameterError
+from deeprg.io._json import dumps_dict
+from deeprg.io.container import chunk_shape, header_attrs
+from deeprg.io.model_format import (
+    CHECKPOINT,
+    FORMAT,
+    FORMAT_VERSION,
+    N_LAYERS,
+    NAME,
+    STATE_KINDS,
+    WEIGHT_DTYPES,
+    LayerNames,
+    layer_names,
 )
+from deeprg.io.records import LayerRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
-
-from deeprg.io.records import FORMAT, FORMAT_VERSION, LayerRecord
-
-_NAME = re.compile(r"^[A-Za-z0-9_]+$")
-_WEIGHT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_STATE_KINDS = "biuf"
-_NDARRAY_TAG = "__ndarray__"
-#: Target size of one chunk (bytes before compression), as for ensemble files.
-_CHUNK_BYTES = 1 << 20
-
-
-def _rng_default(obj: Any) -> Any:
-    """JSON ``default`` for RNG states: numpy arrays are tagged so they come back as arrays."""
-    if isinstance(obj, np.ndarray):
-        return {_NDARRAY_TAG: {"dtype": obj.dtype.str, "shape": list(obj.shape), "data": obj.ravel().tolist()}}
-    return _json_default(obj)
-
-
-def _rng_hook(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1 and _NDARRAY_TAG in obj:
-        spec = obj[_NDARRAY_TAG]
-        return np.array(spec["data"], dtype=np.dtype(spec["dtype"])).reshape(spec["shape"])
-    return obj
-
-
-def _dumps(value: Any, what: str, *, default: Any = _json_default) -> str:
-    if not isinstance(value, Mapping):
-        raise InvalidParameterError(f"{what} must be a dict; got {type(value).__name__}.")
-    bad = [key for key in value if not isinstance(key, str)]
-    if bad:
-        raise InvalidParameterError(f"{what} must have string keys; got {bad[0]!r}.")
-    try:
-        return json.dumps(dict(value), default=default)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            f"{what} cannot be stored as JSON ({exc}); use only numbers, strings, booleans, None, lists "
-            "and dicts (drop callbacks and other objects first)."
-        ) from exc
-
-
-def _loads(text: Any, what: str, source: str, *, hook: Any = None) -> dict[str, Any]:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    if not isinstance(text, str):
-        raise FileFormatError(f"{source}: attribute {what} must be JSON text; got {text!r}")
-    try:
-        value = json.loads(text, object_hook=hook)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise FileFormatError(f"{source}: attribute {what} is not valid JSON ({exc}); the file is corrupt") from exc
-    if not isinstance(value, dict):
-        raise FileFormatError(f"{source}: attribute {what} must hold a JSON object; got {type(value).__name__}")
-    return value
-
-
-# --------------------------------------------------------------------------- writing
 
 
 def _encoding(shape: tuple[int, ...], itemsize: int, *, compress: bool) -> dict[str, Any]:
@@ -82,9 +39,7 @@ def _encoding(shape: tuple[int, ...], itemsize: int, *, compress: bool) -> dict[
     encoding: dict[str, Any] = {"_FillValue": None}
     if not shape:
         return encoding
-    row = max(1, int(np.prod(shape[1:], dtype=np.int64)) * itemsize)
-    chunks = (max(1, min(shape[0], _CHUNK_BYTES // row)), *(max(1, n) for n in shape[1:]))
-    encoding.update(fletcher32=True, chunksizes=chunks)
+    encoding.update(fletcher32=True, chunksizes=chunk_shape(shape, itemsize))
     if compress:
         encoding.update(zlib=True, complevel=4, shuffle=True)
     return encoding
@@ -92,7 +47,7 @@ def _encoding(shape: tuple[int, ...], itemsize: int, *, compress: bool) -> dict[
 
 def _weight(value: Any, what: str, ndim: int) -> np.ndarray:
     arr = np.asarray(value)
-    if arr.dtype not in _WEIGHT_DTYPES:
+    if arr.dtype not in WEIGHT_DTYPES:
         raise InvalidParameterError(f"{what} must be float32 or float64; got dtype {arr.dtype}.")
     if arr.ndim != ndim:
         shape = "(n_hidden, n_visible)" if ndim == 2 else "1-D"
@@ -106,15 +61,13 @@ def _weight(value: Any, what: str, ndim: int) -> np.ndarray:
 
 
 def _check_name(name: Any, what: str) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not NAME.match(name):
         raise InvalidParameterError(f"{what} names must be made of letters, digits and '_'; got {name!r}.")
     return name
 
 
-def _layer_arrays(i: int, layer: LayerRecord, *, checkpoint: bool) -> tuple[dict[str, Any], dict[str, Any], dict]:
-    """Validated variables, encodings and attributes of layer ``i``."""
-    if not isinstance(layer, LayerRecord):
-        raise InvalidParameterError(f"layers[{i}] must be a LayerRecord; got {type(layer).__name__}.")
+def _weights(i: int, layer: LayerRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked ``components``, ``intercept_hidden`` and ``intercept_visible`` of layer ``i``."""
     W = _weight(layer.components, f"layers[{i}].components", 2)
     n_hidden, n_visible = W.shape
     if n_hidden < 1 or n_visible < 1:
@@ -131,6 +84,11 @@ def _layer_arrays(i: int, layer: LayerRecord, *, checkpoint: bool) -> tuple[dict
             f"layers[{i}].intercept_visible must have shape ({n_visible},) to match components of shape "
             f"{W.shape}; got {b_v.shape}."
         )
+    return W, b_h, b_v
+
+
+def _epoch(i: int, layer: LayerRecord) -> int:
+    """Check the estimator path of layer ``i`` and return its epoch count."""
     if not isinstance(layer.estimator, str) or not layer.estimator:
         raise InvalidParameterError(
             f"layers[{i}].estimator must be a non-empty class path such as 'deeprg.rbm.BernoulliRBM'; "
@@ -139,24 +97,15 @@ def _layer_arrays(i: int, layer: LayerRecord, *, checkpoint: bool) -> tuple[dict
     epoch = layer.epoch
     if isinstance(epoch, (bool, np.bool_)) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
         raise InvalidParameterError(f"layers[{i}].epoch must be a non-negative integer; got {epoch!r}.")
+    return int(epoch)
 
-    hidden, visible, epochs = f"hidden_{i}", f"visible_{i}", f"epoch_{i}"
-    variables: dict[str, Any] = {
-        f"components_{i}": ((hidden, visible), W, {"long_name": f"weights W of layer {i} (hidden x visible)"}),
-        f"intercept_hidden_{i}": ((hidden,), b_h, {"long_name": f"hidden biases of layer {i}"}),
-        f"intercept_visible_{i}": ((visible,), b_v, {"long_name": f"visible biases of layer {i}"}),
-    }
-    encodings = {
-        # checkpoints are rewritten every epoch: gzip would cost 4x the write for 30% less disk
-        f"components_{i}": _encoding(W.shape, W.itemsize, compress=not checkpoint),
-        f"intercept_hidden_{i}": _encoding(b_h.shape, b_h.itemsize, compress=False),
-        f"intercept_visible_{i}": _encoding(b_v.shape, b_v.itemsize, compress=False),
-    }
 
-    history = layer.history if layer.history is not None else {}
+def _history(i: int, history: Any) -> dict[str, np.ndarray]:
+    """Layer ``i``'s per-epoch lists as float64 arrays, all of one length, in their order."""
+    history = history if history is not None else {}
     if not isinstance(history, Mapping):
         raise InvalidParameterError(f"layers[{i}].history must be a dict of lists; got {type(history).__name__}.")
-    length = None
+    arrays: dict[str, np.ndarray] = {}
     for name, values in history.items():
         _check_name(name, f"layers[{i}].history")
         arr = np.asarray(values)
@@ -164,50 +113,77 @@ def _layer_arrays(i: int, layer: LayerRecord, *, checkpoint: bool) -> tuple[dict
             raise InvalidParameterError(
                 f"layers[{i}].history[{name!r}] must be a list of numbers; got shape {arr.shape}, dtype {arr.dtype}."
             )
-        if length is None:
-            length = arr.shape[0]
-        elif arr.shape[0] != length:
+        length = len(next(iter(arrays.values()))) if arrays else arr.shape[0]
+        if arr.shape[0] != length:
             raise InvalidParameterError(
                 f"layers[{i}].history lists must all have one value per epoch; got {length} values for "
                 f"{next(iter(history))!r} but {arr.shape[0]} for {name!r}."
             )
-        arr = arr.astype(np.float64)
-        var = f"history_{i}_{name}"
-        variables[var] = ((epochs,), arr, {"long_name": f"per-epoch {name} of layer {i}"})
-        encodings[var] = _encoding(arr.shape, arr.itemsize, compress=False)
+        arrays[name] = arr.astype(np.float64)
+    return arrays
 
+
+def _state(i: int, state: Any) -> dict[str, np.ndarray]:
+    """Layer ``i``'s checkpoint state arrays, checked, in their order."""
+    state = state if state is not None else {}
+    if not isinstance(state, Mapping):
+        raise InvalidParameterError(f"layers[{i}].state must be a dict of arrays; got {type(state).__name__}.")
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in state.items():
+        _check_name(name, f"layers[{i}].state")
+        arr = np.asarray(value)
+        what = f"layers[{i}].state[{name!r}]"
+        if arr.dtype.kind not in STATE_KINDS or (arr.dtype.kind == "f" and arr.dtype not in WEIGHT_DTYPES):
+            raise InvalidParameterError(
+                f"{what} must hold bool, integer, float32 or float64 values; got dtype {arr.dtype}."
+            )
+        if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
+            raise InvalidParameterError(f"{what} holds NaN or infinite values; it cannot be resumed from.")
+        arrays[name] = arr
+    return arrays
+
+
+class _Variables:
+    """Variables of a dataset under construction, with their netCDF encodings."""
+
+    def __init__(self) -> None:
+        self.variables: dict[str, Any] = {}
+        self.encodings: dict[str, dict[str, Any]] = {}
+
+    def add(self, name: str, dims: tuple[str, ...], arr: np.ndarray, long_name: str, *, compress: bool = False) -> None:
+        self.variables[name] = (dims, arr, {"long_name": long_name})
+        self.encodings[name] = _encoding(arr.shape, arr.itemsize, compress=compress)
+
+
+def _add_layer(out: _Variables, names: LayerNames, layer: Any, *, checkpoint: bool) -> tuple[int, int, dict]:
+    """Validate layer ``names.index``, add its variables to ``out``; return its (n_hidden, n_visible) and attributes."""
+    i = names.index
+    if not isinstance(layer, LayerRecord):
+        raise InvalidParameterError(f"layers[{i}] must be a LayerRecord; got {type(layer).__name__}.")
+    W, b_h, b_v = _weights(i, layer)
+    epoch = _epoch(i, layer)
+    history = _history(i, layer.history)
+    # checkpoints are rewritten every epoch: gzip would cost 4x the write for 30% less disk
+    out.add(names.components, (names.hidden, names.visible), W, f"weights W of layer {i} (hidden x visible)",
+            compress=not checkpoint)
+    out.add(names.intercept_hidden, (names.hidden,), b_h, f"hidden biases of layer {i}")
+    out.add(names.intercept_visible, (names.visible,), b_v, f"visible biases of layer {i}")
+    for name, arr in history.items():
+        out.add(names.history(name), (names.epochs,), arr, f"per-epoch {name} of layer {i}")
     attrs: dict[str, Any] = {
-        f"layer_{i}_estimator": layer.estimator,
-        f"layer_{i}_params_json": _dumps(layer.params, f"layers[{i}].params"),
-        f"layer_{i}_epoch": int(epoch),
-        f"layer_{i}_history_names_json": json.dumps(list(history)),
+        names.estimator: layer.estimator,
+        names.params_json: dumps_dict(layer.params, f"layers[{i}].params"),
+        names.epoch: epoch,
+        names.history_names_json: json.dumps(list(history)),
     }
-
-    state_names: list[str] = []
-    if checkpoint:
-        state = layer.state if layer.state is not None else {}
-        if not isinstance(state, Mapping):
-            raise InvalidParameterError(f"layers[{i}].state must be a dict of arrays; got {type(state).__name__}.")
-        for name, value in state.items():
-            _check_name(name, f"layers[{i}].state")
-            arr = np.asarray(value)
-            what = f"layers[{i}].state[{name!r}]"
-            if arr.dtype.kind not in _STATE_KINDS or (arr.dtype.kind == "f" and arr.dtype not in _WEIGHT_DTYPES):
-                raise InvalidParameterError(
-                    f"{what} must hold bool, integer, float32 or float64 values; got dtype {arr.dtype}."
-                )
-            if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr).all():
-                raise InvalidParameterError(f"{what} holds NaN or infinite values; it cannot be resumed from.")
-            var = f"state_{i}_{name}"
-            dims = tuple(f"{var}_dim{k}" for k in range(arr.ndim))
-            variables[var] = (dims, arr, {"long_name": f"checkpoint state {name} of layer {i}"})
-            # state exists only in checkpoints, which are rewritten every epoch and not compressed
-            encodings[var] = _encoding(arr.shape, arr.itemsize, compress=False)
-            state_names.append(name)
-        if layer.rng_state is not None:
-            attrs[f"layer_{i}_rng_state_json"] = _dumps(layer.rng_state, f"layers[{i}].rng_state", default=_rng_default)
-    attrs[f"layer_{i}_state_names_json"] = json.dumps(state_names)
-    return variables, encodings, attrs
+    state = _state(i, layer.state) if checkpoint else {}
+    for name, arr in state.items():
+        # state exists only in checkpoints, which are rewritten every epoch: not compressed
+        out.add(names.state(name), names.state_dims(name, arr.ndim), arr, f"checkpoint state {name} of layer {i}")
+    if checkpoint and layer.rng_state is not None:
+        attrs[names.rng_state_json] = dumps_dict(layer.rng_state, f"layers[{i}].rng_state", exact_arrays=True)
+    attrs[names.state_names_json] = json.dumps(list(state))
+    return W.shape[0], W.shape[1], attrs
 
 
 def model_to_dataset(
@@ -248,25 +224,21 @@ def model_to_dataset(
         layers = [layers]
     if not isinstance(layers, Sequence) or not layers:
         raise InvalidParameterError("layers must be a non-empty list of LayerRecord (a single RBM is a list of one).")
-    variables: dict[str, Any] = {}
-    encodings: dict[str, Any] = {}
+    out = _Variables()
     # header_attrs validates config first, before any array work
     attrs: dict[str, Any] = header_attrs(format=FORMAT, format_version=FORMAT_VERSION, config=config)
-    attrs.update(n_layers=len(layers), checkpoint=int(bool(checkpoint)))
+    attrs.update({N_LAYERS: len(layers), CHECKPOINT: int(bool(checkpoint))})
     previous = None
     for i, layer in enumerate(layers):
-        layer_vars, layer_enc, layer_attrs = _layer_arrays(i, layer, checkpoint=bool(checkpoint))
-        n_hidden, n_visible = layer_vars[f"components_{i}"][1].shape
+        n_hidden, n_visible, layer_attrs = _add_layer(out, layer_names(i), layer, checkpoint=bool(checkpoint))
         if previous is not None and n_visible != previous:
             raise InvalidParameterError(
                 f"layers do not chain: layer {i} has {n_visible} visible units but layer {i - 1} has "
                 f"{previous} hidden units; each layer's n_visible must equal the previous layer's n_hidden."
             )
         previous = n_hidden
-        variables.update(layer_vars)
-        encodings.update(layer_enc)
         attrs.update(layer_attrs)
-    ds = xr.Dataset(variables, attrs=attrs)
-    for name, encoding in encodings.items():
+    ds = xr.Dataset(out.variables, attrs=attrs)
+    for name, encoding in out.encodings.items():
         ds[name].encoding = encoding
     return ds

@@ -38,15 +38,18 @@ from deeprg.errors import (
     InvalidParameterError,
     MissingFileError,  # noqa: F401 - defined in deeprg.errors, re-exported here
 )
+from deeprg.io._json import json_default
 from deeprg.io.atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
 __all__ = [
+    "CHUNK_BYTES",
     "HEADER_ATTRS",
     "MissingFileError",
     "check_header",
+    "chunk_shape",
     "decode_config",
     "encode_config",
     "header_attrs",
@@ -56,6 +59,9 @@ __all__ = [
 
 #: Global attributes every deeprg file carries, in the order they are written.
 HEADER_ATTRS = ("format", "format_version", "deeprg_version", "created", "config_json")
+
+#: Target size of one chunk of a variable, in bytes before compression.
+CHUNK_BYTES = 1 << 20
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -72,16 +78,23 @@ def _require_backend() -> None:
         ) from exc
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serializable")
+def chunk_shape(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    """HDF5 chunks of about :data:`CHUNK_BYTES` over the first axis, whole along the others.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of the variable, at least 1-D (HDF5 cannot chunk scalars).
+    itemsize : int
+        Bytes per element.
+
+    Returns
+    -------
+    tuple of int
+        Chunk shape, every entry at least 1 (empty axes still need a chunk).
+    """
+    row = max(1, int(np.prod(shape[1:], dtype=np.int64)) * itemsize)
+    return (max(1, min(shape[0], CHUNK_BYTES // row)), *(max(1, n) for n in shape[1:]))
 
 
 def encode_config(config: Mapping[str, Any] | None) -> str:
@@ -108,7 +121,7 @@ def encode_config(config: Mapping[str, Any] | None) -> str:
     if not isinstance(config, Mapping):
         raise InvalidParameterError(f"config must be a dict; got {type(config).__name__}.")
     try:
-        return json.dumps(dict(config), sort_keys=True, default=_json_default)
+        return json.dumps(dict(config), sort_keys=True, default=json_default)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(
             f"config cannot be stored as JSON ({exc}); use only numbers, strings, booleans, None, lists and dicts."

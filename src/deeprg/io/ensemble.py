@@ -32,6 +32,7 @@ import numpy as np
 from deeprg.errors import FileFormatError, InvalidParameterError
 from deeprg.io.container import (
     check_header,
+    chunk_shape,
     decode_config,
     header_attrs,
     read_dataset,
@@ -59,8 +60,8 @@ _DIMS = ("sample", "y", "x")
 _TAU_PREFIX = "tau_"
 _TAU_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _INT64 = np.iinfo(np.int64)
-#: Target size of one compressed chunk of spins (bytes before compression).
-_CHUNK_BYTES = 1 << 20
+#: The per-sample columns with their stored dtype and the dtype kinds a file may hold.
+_COLUMNS = (("energy", np.float64, "f"), ("magnetization", np.float64, "f"), ("chain", np.int64, "iu"))
 
 
 def _encodings(n_samples: int, L: int) -> dict[str, dict[str, Any]]:
@@ -68,11 +69,9 @@ def _encodings(n_samples: int, L: int) -> dict[str, dict[str, Any]]:
 
     The checksums make a damaged chunk an error on reading instead of silently wrong numbers.
     """
-    spins_chunk = max(1, min(n_samples, _CHUNK_BYTES // max(1, L * L)))
-    column_chunk = max(1, min(n_samples, _CHUNK_BYTES // 8))
-    column = {"fletcher32": True, "chunksizes": (column_chunk,)}
+    column = {"fletcher32": True, "chunksizes": chunk_shape((n_samples,), 8)}
     return {
-        "spins": {"zlib": True, "complevel": 4, "fletcher32": True, "chunksizes": (spins_chunk, L, L)},
+        "spins": {"zlib": True, "complevel": 4, "fletcher32": True, "chunksizes": chunk_shape((n_samples, L, L), 1)},
         "energy": {**column, "_FillValue": None},
         "magnetization": {**column, "_FillValue": None},
         "chain": dict(column),
@@ -116,6 +115,22 @@ def ensemble_to_dataset(samples: SampleSet) -> xr.Dataset:
     """
     import xarray as xr
 
+    spins, columns = _checked_arrays(samples)
+    attrs = _attrs(samples, L=spins.shape[1])
+    ds = xr.Dataset(
+        {
+            "spins": (_DIMS, spins, _variable_attrs("spins")),
+            **{name: (("sample",), arr, _variable_attrs(name)) for name, arr in columns.items()},
+        },
+        attrs=attrs,
+    )
+    for name, encoding in _encodings(spins.shape[0], spins.shape[1]).items():
+        ds[name].encoding = encoding
+    return ds
+
+
+def _checked_arrays(samples: SampleSet) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The spins (int8, n x L x L) and the per-sample columns of ``samples``, checked and in their stored dtypes."""
     from deeprg.ising.spins import check_spins
 
     spins = np.asarray(samples.spins)
@@ -124,9 +139,9 @@ def ensemble_to_dataset(samples: SampleSet) -> xr.Dataset:
             f"SampleSet.spins must have shape (n_samples, L, L); got shape {spins.shape}."
         )
     spins = check_spins(spins, name="SampleSet.spins")
-    n, L = spins.shape[0], spins.shape[1]
+    n = spins.shape[0]
     columns = {}
-    for name, dtype in (("energy", np.float64), ("magnetization", np.float64), ("chain", np.int64)):
+    for name, dtype, _ in _COLUMNS:
         arr = np.asarray(getattr(samples, name))
         if arr.shape != (n,):
             raise InvalidParameterError(
@@ -135,18 +150,27 @@ def ensemble_to_dataset(samples: SampleSet) -> xr.Dataset:
         if dtype is np.int64 and arr.dtype.kind not in "iu":
             raise InvalidParameterError(f"SampleSet.chain must hold integers; got dtype {arr.dtype}.")
         columns[name] = arr.astype(dtype, copy=False)
+    return spins, columns
 
-    tau = {}
-    for key, value in dict(samples.tau or {}).items():
+
+def _tau_attrs(tau: Any) -> dict[str, float]:
+    """``tau_<observable>`` attributes of the autocorrelation times."""
+    attrs = {}
+    for key, value in dict(tau or {}).items():
         if not isinstance(key, str) or not _TAU_KEY.match(key):
             raise InvalidParameterError(
                 f"tau keys must be names made of letters, digits, '_', '.', '-'; got {key!r}."
             )
         try:
-            tau[_TAU_PREFIX + key] = float(value)
+            attrs[_TAU_PREFIX + key] = float(value)
         except (TypeError, ValueError):
             raise InvalidParameterError(f"tau[{key!r}] must be a number; got {value!r}.") from None
+    return attrs
 
+
+def _attrs(samples: SampleSet, *, L: int) -> dict[str, Any]:
+    """Global attributes of an ensemble file, in the order they are written."""
+    tau = _tau_attrs(samples.tau)
     attrs: dict[str, Any] = header_attrs(format=FORMAT, format_version=FORMAT_VERSION, config=samples.config)
     attrs.update(
         beta=float(samples.beta),
@@ -161,36 +185,22 @@ def ensemble_to_dataset(samples: SampleSet) -> xr.Dataset:
         attrs["seed"] = seed
     attrs.update(tau)
     attrs["samples_deeprg_version"] = str(samples.deeprg_version)
+    return attrs
 
-    ds = xr.Dataset(
-        {
-            "spins": (
-                _DIMS,
-                spins,
-                {
-                    "long_name": "Ising spin configurations",
-                    "units": "1",
-                    "flag_values": np.array([-1, 1], dtype=np.int8),
-                    "flag_meanings": "down up",
-                },
-            ),
-            "energy": (
-                ("sample",),
-                columns["energy"],
-                {"long_name": "energy per site H/L^2, in units of the coupling scale of beta", "units": "per site"},
-            ),
-            "magnetization": (
-                ("sample",),
-                columns["magnetization"],
-                {"long_name": "magnetization per site sum(s)/L^2", "units": "per site"},
-            ),
-            "chain": (("sample",), columns["chain"], {"long_name": "index of the Markov chain of each sample"}),
+
+def _variable_attrs(name: str) -> dict[str, Any]:
+    """The CF attributes (``long_name``, ``units``, ...) of variable ``name``."""
+    return {
+        "spins": {
+            "long_name": "Ising spin configurations",
+            "units": "1",
+            "flag_values": np.array([-1, 1], dtype=np.int8),
+            "flag_meanings": "down up",
         },
-        attrs=attrs,
-    )
-    for name, encoding in _encodings(n, L).items():
-        ds[name].encoding = encoding
-    return ds
+        "energy": {"long_name": "energy per site H/L^2, in units of the coupling scale of beta", "units": "per site"},
+        "magnetization": {"long_name": "magnetization per site sum(s)/L^2", "units": "per site"},
+        "chain": {"long_name": "index of the Markov chain of each sample"},
+    }[name]
 
 
 def _attr(attrs: dict[str, Any], name: str, kind: type, source: str) -> Any:
@@ -232,6 +242,46 @@ def _variable(ds: xr.Dataset, name: str, source: str) -> xr.DataArray:
     return ds[name]
 
 
+def _read_spins(ds: xr.Dataset, source: str) -> np.ndarray:
+    """The ``spins`` variable: int8, (sample, y, x), square lattices, only -1 and +1."""
+    spins_var = _variable(ds, "spins", source)
+    if spins_var.dims != _DIMS:
+        raise FileFormatError(f"{source}: variable 'spins' must have dimensions {_DIMS}; got {spins_var.dims}")
+    spins = np.array(spins_var.values)
+    if spins.dtype != np.int8:
+        raise FileFormatError(f"{source}: variable 'spins' must be int8; got {spins.dtype}")
+    _, ny, nx = spins.shape
+    if ny != nx or ny < 1:
+        raise FileFormatError(f"{source}: spins must be square L x L lattices; got {ny} x {nx}")
+    if spins.size and not np.all((spins == 1) | (spins == -1)):
+        bad = spins[(spins != 1) & (spins != -1)].flat[0]
+        raise FileFormatError(f"{source}: spins must hold only -1 and +1; found {int(bad)}; the file is corrupt")
+    return spins
+
+
+def _read_columns(ds: xr.Dataset, n: int, source: str) -> dict[str, np.ndarray]:
+    """The per-sample columns (one value per spin configuration), in their documented dtypes."""
+    columns = {}
+    for name, dtype, kinds in _COLUMNS:
+        var = _variable(ds, name, source)
+        if var.ndim != 1:
+            raise FileFormatError(f"{source}: variable {name!r} must be 1-D over 'sample'; got dimensions {var.dims}")
+        if var.shape[0] != n:
+            raise FileFormatError(
+                f"{source}: length mismatch: {n} spin configurations but {var.shape[0]} {name} values; "
+                "the file is corrupt"
+            )
+        if var.dims != ("sample",):
+            raise FileFormatError(f"{source}: variable {name!r} must have dimension ('sample',); got {var.dims}")
+        arr = np.array(var.values)
+        if arr.dtype.kind not in kinds:
+            raise FileFormatError(
+                f"{source}: variable {name!r} has dtype {arr.dtype}; expected {np.dtype(dtype).name}"
+            )
+        columns[name] = arr.astype(dtype, copy=False)
+    return columns
+
+
 def ensemble_from_dataset(ds: xr.Dataset, *, source: str = "dataset") -> SampleSet:
     """Validate an ensemble-layout dataset and turn it back into a :class:`SampleSet`.
 
@@ -261,37 +311,9 @@ def ensemble_from_dataset(ds: xr.Dataset, *, source: str = "dataset") -> SampleS
     attrs = dict(ds.attrs)
     check_header(attrs, format=FORMAT, max_version=FORMAT_VERSION, source=source)
 
-    spins_var = _variable(ds, "spins", source)
-    if spins_var.dims != _DIMS:
-        raise FileFormatError(f"{source}: variable 'spins' must have dimensions {_DIMS}; got {spins_var.dims}")
-    spins = np.array(spins_var.values)
-    if spins.dtype != np.int8:
-        raise FileFormatError(f"{source}: variable 'spins' must be int8; got {spins.dtype}")
-    n, ny, nx = spins.shape
-    if ny != nx or ny < 1:
-        raise FileFormatError(f"{source}: spins must be square L x L lattices; got {ny} x {nx}")
-    if spins.size and not np.all((spins == 1) | (spins == -1)):
-        bad = spins[(spins != 1) & (spins != -1)].flat[0]
-        raise FileFormatError(f"{source}: spins must hold only -1 and +1; found {int(bad)}; the file is corrupt")
-
-    columns = {}
-    for name, kinds in (("energy", "f"), ("magnetization", "f"), ("chain", "iu")):
-        var = _variable(ds, name, source)
-        if var.ndim != 1:
-            raise FileFormatError(f"{source}: variable {name!r} must be 1-D over 'sample'; got dimensions {var.dims}")
-        if var.shape[0] != n:
-            raise FileFormatError(
-                f"{source}: length mismatch: {n} spin configurations but {var.shape[0]} {name} values; "
-                "the file is corrupt"
-            )
-        if var.dims != ("sample",):
-            raise FileFormatError(f"{source}: variable {name!r} must have dimension ('sample',); got {var.dims}")
-        arr = np.array(var.values)
-        if arr.dtype.kind not in kinds:
-            expected = "float64" if kinds == "f" else "int64"
-            raise FileFormatError(f"{source}: variable {name!r} has dtype {arr.dtype}; expected {expected}")
-        columns[name] = arr.astype(np.float64 if kinds == "f" else np.int64, copy=False)
-
+    spins = _read_spins(ds, source)
+    columns = _read_columns(ds, spins.shape[0], source)
+    ny, nx = spins.shape[1:]
     L = _attr(attrs, "L", int, source)
     if L != ny:
         raise FileFormatError(f"{source}: attribute L = {L} does not match spins of size {ny} x {nx}")

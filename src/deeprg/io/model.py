@@ -1,33 +1,10 @@
 """Model files: a stack of RBM layers (a deep belief network) and training checkpoints.
 
-A single RBM is a stack of one layer. Layout (``format = "deeprg.model"``,
-``format_version = 1``), for every layer ``i = 0 .. n_layers - 1``::
-
-    dimensions: hidden_i, visible_i, epoch_i, state_i_<name>_dim<k>
-    variables:
-        float   components_i(hidden_i, visible_i)     weights W (scikit-learn's name), float32 or float64
-        float   intercept_hidden_i(hidden_i)          hidden biases
-        float   intercept_visible_i(visible_i)        visible biases
-        float64 history_i_<name>(epoch_i)             per-epoch metrics (may hold NaN, e.g. a missing split)
-        any     state_i_<name>(state_i_<name>_dim0, ...)   checkpoints only: momentum buffers,
-                                                      persistent chains, ... (bool, integer, float32/64)
-    global attributes:
-        format, format_version, deeprg_version, created, config_json   (see deeprg.io.container)
-        n_layers                       number of layers
-        checkpoint                     1 for a checkpoint (state and RNG state stored), else 0
-        layer_i_estimator              e.g. "deeprg.rbm.BernoulliRBM"
-        layer_i_params_json            the estimator's get_params() as JSON
-        layer_i_epoch                  epochs completed
-        layer_i_history_names_json     JSON list of the history names, in order
-        layer_i_state_names_json       JSON list of the state names, in order
-        layer_i_rng_state_json         numpy bit_generator.state as JSON (checkpoints, when present)
-
-Consecutive layers chain: ``visible_{i+1} == hidden_i``. Every array keeps its
-dtype, every value round-trips bit for bit, including RNG states with 128-bit
-integers (PCG64) or arrays (MT19937, Philox, SFC64). Every non-scalar variable
-is chunked and carries a Fletcher-32 checksum (weights and state arrays are also
-gzip-compressed), so a damaged file fails to load instead of giving wrong
-numbers. ``xarray.open_dataset(path)`` reads the file without deeprg.
+:func:`save_model` and :func:`load_model` write and read them; the layout (every
+variable and attribute name) is defined and documented in
+:mod:`deeprg.io.model_format`, what a file holds in :mod:`deeprg.io.records`.
+A single RBM is a stack of one layer. ``xarray.open_dataset(path)`` reads a
+model file without deeprg.
 """
 
 from __future__ import annotations
@@ -39,11 +16,9 @@ from typing import Any
 
 from deeprg.io._model_read import model_from_dataset
 from deeprg.io._model_write import model_to_dataset
-from deeprg.io.container import (
-    read_dataset,
-    write_dataset,
-)
-from deeprg.io.records import FORMAT, FORMAT_VERSION, LayerRecord, ModelFile
+from deeprg.io.container import read_dataset, write_dataset
+from deeprg.io.model_format import FORMAT, FORMAT_VERSION
+from deeprg.io.records import LayerRecord, ModelFile
 
 __all__ = [
     "FORMAT",

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-FORMAT = "deeprg.model"
-FORMAT_VERSION = 1
-
 
 @dataclass(eq=False)
 class LayerRecord:
@@ -84,6 +81,3 @@ class ModelFile:
     checkpoint: bool
     deeprg_version: str
     created: str
-
-
-# --------------------------------------------------------------------------- JSON helpers
