@@ -48,6 +48,17 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 #: Largest --surrogates of `deeprg analyze` (each unit's null fields are held in memory together).
 _MAX_SURROGATES = 100_000
+#: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
+#: a larger count is a typo that would keep the command busy for days.
+_MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+
+
+def _check_count(value: Any, option: str, maximum: int) -> None:
+    """Refuse a loop count so large the command would not finish (a typo, most likely)."""
+    if isinstance(value, int) and value > maximum:
+        raise InvalidParameterError(
+            f"{option} must be at most {maximum:,} (got {value:,}): so many would keep the command busy for days; "
+            "check the value.")
 
 
 def _version_callback(value: bool) -> None:
@@ -206,6 +217,7 @@ def sample(
 
     thermalize_arg = _parse_auto(n_thermalize, "--n-thermalize")
     spacing_arg = _parse_auto(spacing, "--spacing")
+    _check_count(spacing_arg, "--spacing", _MAX_SPACING)
     check_writable(out, overwrite=overwrite)
     sampler = make_sampler(algorithm, IsingModel(size, coupling), beta, random_state=seed, n_chains=n_chains)
     check_fits(estimate_sampling(size, n_samples, n_chains, n_thermalize=0 if thermalize_arg == "auto" else thermalize_arg),
@@ -261,6 +273,8 @@ def train(
             + ("scikit-learn's BernoulliRBM has no penalty" if variant == "sklearn" else "it trains without a penalty")
             + "); it applies to the l1 and l2 variants.")
     strength = 2e-4 if strength is None else strength
+    _check_count(epochs, "--epochs", _MAX_EPOCHS)
+    _check_count(cd_k, "--cd-k", _MAX_CD_K)
     chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
     rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
     # built before any file is read, so that bad options (the sklearn variant refuses these) fail first
