@@ -154,9 +154,8 @@ def run(
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.config import load_config, resolve
-    from deeprg.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
-
     from deeprg.io import check_directory
+    from deeprg.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
     from deeprg.resources import check_fits, estimate_experiment
 
     experiment = resolve(load_config(config), quick=quick, seed=seed)
