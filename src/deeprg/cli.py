@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 import time
 import warnings
@@ -45,6 +46,19 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+#: Largest --surrogates of `deeprg analyze` (each unit's null fields are held in memory together).
+_MAX_SURROGATES = 100_000
+#: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
+#: a larger count is a typo that would keep the command busy for days.
+_MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+
+
+def _check_count(value: Any, option: str, maximum: int) -> None:
+    """Refuse a loop count so large the command would not finish (a typo, most likely)."""
+    if isinstance(value, int) and value > maximum:
+        raise InvalidParameterError(
+            f"{option} must be at most {maximum:,} (got {value:,}): so many would keep the command busy for days; "
+            "check the value.")
 
 
 def _version_callback(value: bool) -> None:
@@ -141,9 +155,14 @@ def run(
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.experiment.config import load_config, resolve
     from deeprg.experiment.pipeline import STAGE_FINISHED, STAGE_SKIPPED, STAGE_STARTED, run_experiment
+    from deeprg.io import check_directory
+    from deeprg.resources import check_fits, estimate_experiment
 
     experiment = resolve(load_config(config), quick=quick, seed=seed)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
+    check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
+    check_fits(estimate_experiment(experiment), directory,
+               advice="lower ensemble.L, ensemble.n_samples or network.layers in the configuration")
     start = time.perf_counter()
     with _progress(counts=False) as progress:
         tasks: dict[str, Any] = {}
@@ -193,11 +212,15 @@ def sample(
     """Sample equilibrium 2D Ising configurations and save them as an ensemble file."""
     from deeprg.io import check_writable, save_ensemble
     from deeprg.ising import IsingModel, make_sampler
+    from deeprg.resources import check_fits, estimate_sampling
 
     thermalize_arg = _parse_auto(n_thermalize, "--n-thermalize")
     spacing_arg = _parse_auto(spacing, "--spacing")
+    _check_count(spacing_arg, "--spacing", _MAX_SPACING)
     check_writable(out, overwrite=overwrite)
     sampler = make_sampler(algorithm, IsingModel(size, coupling), beta, random_state=seed, n_chains=n_chains)
+    check_fits(estimate_sampling(size, n_samples, n_chains, n_thermalize=0 if thermalize_arg == "auto" else thermalize_arg),
+               out, advice="ask for fewer samples (--n-samples) or a smaller lattice (--size)")
     start = time.perf_counter()
     with _progress() as progress:
         therm = progress.add_task("thermalizing", total=None)
@@ -222,7 +245,7 @@ def train(
     ensemble: Path = typer.Argument(..., help="Ensemble file written by `deeprg sample`."),
     out: Path = typer.Option(..., "--out", "-o", help="Output model file (netCDF4/HDF5)."),
     variant: str = typer.Option("l1", "--variant", help="l1 (Mehta & Schwab), l2 (weight decay), none, or sklearn."),
-    strength: float = typer.Option(2e-4, "--strength", help="Penalty coefficient of the l1 and l2 variants."),
+    strength: Optional[float] = typer.Option(None, "--strength", help="Penalty coefficient of the l1 and l2 variants (default 2e-4)."),
     layers: str = typer.Option("400,100,25", "--layers", help="Hidden units per layer, bottom first."),
     epochs: int = typer.Option(50, "--epochs", help="Epochs per layer."),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="Step size (all variants)."),
@@ -240,8 +263,17 @@ def train(
     from deeprg.io import check_writable, load_ensemble
     from deeprg.rbm import DeepBeliefNetwork, make_layers
     from deeprg.rbm.variants import parse_layer_sizes
+    from deeprg.resources import check_fits, estimate_training
 
     sizes = parse_layer_sizes(layers)
+    if strength is not None and variant in ("sklearn", "none"):
+        raise InvalidParameterError(
+            f"--strength: not an option of the {variant} variant ("
+            + ("scikit-learn's BernoulliRBM has no penalty" if variant == "sklearn" else "it trains without a penalty")
+            + "); it applies to the l1 and l2 variants.")
+    strength = 2e-4 if strength is None else strength
+    _check_count(epochs, "--epochs", _MAX_EPOCHS)
+    _check_count(cd_k, "--cd-k", _MAX_CD_K)
     chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
     rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
     # built before any file is read, so that bad options (the sklearn variant refuses these) fail first
@@ -256,6 +288,8 @@ def train(
     if seed is None:  # draw one, and keep it in the checkpoint, so that --resume continues the same run
         seed = _checkpoint_seed(checkpoint) if resume and checkpoint.exists() else int(np.random.SeedSequence().entropy % 2**31)
     samples = load_ensemble(ensemble)
+    check_fits(estimate_training(samples.n_samples, samples.n_sites, sizes), out,
+               advice="use smaller layers (--layers) or an ensemble with fewer samples")
     X = samples.as_binary(np.float32)
     with _progress() as progress:
         tasks: dict[int, Any] = {}
@@ -278,7 +312,7 @@ def train(
             raise
         elapsed = time.perf_counter() - start
     dbn.save(out, overwrite=overwrite, config={
-        "ensemble": str(ensemble), "variant": variant, "strength": strength, "layers": sizes, "epochs": epochs,
+        "ensemble": str(ensemble), "variant": variant, "strength": strength if variant in ("l1", "l2") else None, "layers": sizes, "epochs": epochs,
         "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
     checkpoint.unlink(missing_ok=True)
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
@@ -322,19 +356,35 @@ def analyze(
     seed: int = typer.Option(0, "--seed", help="Seed of nulls, tie breaks and sampled hidden states."),
 ) -> None:
     """Measure whether a trained network does block-spin RG: receptive fields, locality, flows."""
+    from deeprg._random import check_random_state
+    from deeprg._validation import check_int
     from deeprg.experiment.analysis import analyze_network, write_metrics
-    from deeprg.io import load_ensemble
+    from deeprg.io import check_directory, load_ensemble
     from deeprg.rbm import DeepBeliefNetwork
 
+    check_int(surrogates, "--surrogates", minimum=2, maximum=_MAX_SURROGATES,
+              hint=" Locality z-scores need two null fields at least; a few hundred are plenty.")
+    check_random_state(seed)
+    check_directory(out)
     dbn = DeepBeliefNetwork.load(model)
     samples = load_ensemble(ensemble)
-    out.mkdir(parents=True, exist_ok=True)
-    with _progress() as progress:
-        task = progress.add_task("analyzing", total=None)
-        metrics = analyze_network(dbn, samples, out, n_surrogates=surrogates, random_state=seed,
-                                  progress=lambda _, message, step=None, n_steps=None: progress.update(
-                                      task, description=message, completed=step, total=n_steps))
-    write_metrics(metrics, out / "metrics.json")
+    if dbn.n_features_in_ != samples.n_sites:  # refused before the output directory exists
+        raise InvalidParameterError(
+            f"{model} has {dbn.n_features_in_} visible units but {ensemble} holds {samples.L}x{samples.L} lattices "
+            f"({samples.n_sites} spins); analyze a network with the ensemble it was trained on.")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with _progress() as progress:
+            task = progress.add_task("analyzing", total=None)
+            metrics = analyze_network(dbn, samples, out, n_surrogates=surrogates, random_state=seed,
+                                      progress=lambda _, message, step=None, n_steps=None: progress.update(
+                                          task, description=message, completed=step, total=n_steps))
+        write_metrics(metrics, out / "metrics.json")
+    except BaseException:
+        if created:  # leave nothing behind that this command made
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
     for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)", "specificity"):
         table.add_column(column)

@@ -20,6 +20,7 @@ __all__ = [
     "InvalidParameterError",
     "MissingFileError",
     "OutputExistsError",
+    "ResourceError",
     "ShortChainWarning",
     "SklearnMismatchError",
     "StopTraining",
@@ -69,6 +70,27 @@ class OutputExistsError(DeepRGError, FileExistsError):
 
 class UnwritablePathError(DeepRGError, OSError):
     """The output file cannot be created: missing directory, no permission, or a directory name."""
+
+
+# ---------------------------------------------------------------- resources
+class ResourceError(DeepRGError, MemoryError):
+    """A request needs more memory or disk than the machine has; refused before any work.
+
+    Attributes
+    ----------
+    needed : int
+        Bytes the request is estimated to need.
+    available : int
+        Bytes available (memory or free disk).
+    resource : str
+        ``"memory"`` or ``"disk"``.
+    """
+
+    def __init__(self, message: str, *, needed: int = 0, available: int = 0, resource: str = "memory") -> None:
+        super().__init__(message)
+        self.needed = int(needed)
+        self.available = int(available)
+        self.resource = resource
 
 
 # ---------------------------------------------------------------- training

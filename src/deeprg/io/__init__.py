@@ -22,6 +22,7 @@ from deeprg.io.atomic import (
     OutputExistsError,
     UnwritablePathError,
     atomic_path,
+    check_directory,
     check_writable,
 )
 from deeprg.io.container import MissingFileError, file_format, read_dataset, write_dataset
@@ -64,6 +65,7 @@ __all__ = [
     "OutputExistsError",
     "UnwritablePathError",
     "atomic_path",
+    "check_directory",
     "check_writable",
     "ensemble_from_dataset",
     "ensemble_to_dataset",

@@ -16,12 +16,13 @@ import contextlib
 import errno
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from deeprg.errors import DeepRGError, OutputExistsError, UnwritablePathError  # noqa: F401 - defined in deeprg.errors, re-exported here
 
-__all__ = ["OutputExistsError", "UnwritablePathError", "atomic_path", "check_writable"]
+__all__ = ["OutputExistsError", "UnwritablePathError", "atomic_path", "check_directory", "check_writable"]
 
 #: errno values for which ``os.link`` is simply not available on a file system.
 _NO_HARDLINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.EACCES} | {
@@ -98,6 +99,51 @@ def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> 
             "fix its permissions or choose another path"
         ) from exc
     probe.unlink(missing_ok=True)
+    return p
+
+
+def check_directory(path: str | os.PathLike[str]) -> Path:
+    """Check that ``path`` is, or can be created as, a writable directory; create nothing.
+
+    For commands that write a directory of results (``deeprg run``, ``deeprg analyze``):
+    they call this before any work, so that a file in the way or an unwritable location is
+    refused at once, and nothing is left behind.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output directory (existing or not).
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    UnwritablePathError
+        If ``path`` or one of its ancestors is an existing file, or the nearest existing
+        directory is not writable.
+    """
+    p = _as_path(path)
+    for ancestor in (p, *p.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            break
+    else:  # pragma: no cover - the file system root always exists
+        ancestor = Path(".")
+    if not ancestor.is_dir():
+        where = "it is" if ancestor == p else f"{ancestor} is"
+        raise UnwritablePathError(
+            f"cannot write the directory {p}: {where} an existing file, not a directory; choose another path"
+        )
+    try:  # a probe catches read-only file systems and permissions os.access cannot see
+        probe = tempfile.mkdtemp(prefix=".deeprg-probe-", dir=ancestor)
+    except OSError as exc:
+        raise UnwritablePathError(
+            f"cannot write the directory {p}: {ancestor} is not writable ({exc.strerror or type(exc).__name__}); "
+            "fix its permissions or choose another path"
+        ) from exc
+    os.rmdir(probe)
     return p
 
 
