@@ -33,6 +33,7 @@ import numpy as np
 
 from deeprg import __version__
 from deeprg.io import atomic_path
+from deeprg.progress import within
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,6 @@ class Progress(Protocol):
 
 def _silent(stage: str, message: str, completed: float | None = None, total: float | None = None) -> None:
     return None
-
-
-def _training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
-    """Work per epoch of each layer (proportional to its weights) and the total, for progress and ETA."""
-    sizes = [n_visible, *layers]
-    per_epoch = [float(a * b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
-    return per_epoch, sum(per_epoch) * epochs
 
 
 @dataclass
@@ -337,8 +331,7 @@ def run_experiment(
     def sample() -> None:
         sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
                                random_state=config.seed, n_chains=ens.n_chains)
-        samples = sampler.sample(ens.n_samples, callback=lambda stage, done, total: say(
-            "ensemble", f"{stage} {done}" + (f"/{total}" if total else ""), done if total else None, total))
+        samples = sampler.sample(ens.n_samples, progress=within(say, "ensemble"))
         save_ensemble(samples, out / "ensemble.nc", overwrite=True)
 
     runner.stage("ensemble", ensemble_hash, ["ensemble.nc"], sample)
@@ -355,25 +348,11 @@ def run_experiment(
         model_hashes[variant] = h
 
         def train(variant: str = variant, h: str = h) -> None:
-            stage = f"train/{variant}"
-            work, total = _training_work(X.shape[1], net.layers, net.epochs)
-
-            def done_before(layer: int) -> float:
-                return sum(work[:layer]) * net.epochs
-
-            def layer_start(index: int, layer: Any) -> None:
-                say(stage, f"layer {index + 1}/{len(net.layers)} ({layer.n_components} units)", done_before(index), total)
-
-            def epoch(index: int, est: Any, n: int, logs: dict[str, float]) -> None:
-                say(stage, f"layer {index + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
-                           f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(index) + work[index] * n,
-                    total)
-
             layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
                                  learning_rate=net.learning_rate, batch_size=net.batch_size)
             checkpoint = models / f".{variant}-{h[:12]}.ckpt"
             dbn = DeepBeliefNetwork(layers, random_state=config.seed).fit(
-                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_start, on_epoch_end=epoch)
+                X, checkpoint=checkpoint, resume=resume, progress=within(say, f"train/{variant}"))
             dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **cfg["network"]})
             checkpoint.unlink(missing_ok=True)
 
