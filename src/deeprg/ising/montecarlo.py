@@ -28,11 +28,11 @@ from numpy.typing import NDArray
 from deeprg._random import RandomState, check_random_state, seed_of, spawn
 from deeprg._validation import check_beta, check_int
 from deeprg.errors import InvalidParameterError
-from deeprg.progress import Progress, silent
 from deeprg.ising import kernels
 from deeprg.ising.exact import CRITICAL_COUPLING
 from deeprg.ising.model import IsingModel
 from deeprg.ising.sampleset import SampleSet
+from deeprg.progress import Progress, silent
 from deeprg.stats import ShortChainWarning, integrated_autocorrelation_time
 
 logger = logging.getLogger(__name__)
