@@ -202,18 +202,17 @@ def test_train_resume_continues_an_interrupted_run(tmp_path, capsys, ensemble_fi
 
 def test_train_without_a_seed_resumes_with_the_seed_it_drew(tmp_path, capsys, ensemble_file, monkeypatch):
     """No --seed: the drawn seed is kept in the checkpoint, so --resume continues the same run."""
-    from deeprg.rbm import DeepBeliefNetwork
+    from deeprg.rbm import DeepBeliefNetwork, LambdaCallback
 
     args = ["--layers", "8,4", "--epochs", "3"]
     out = tmp_path / "m.nc"
     fit = DeepBeliefNetwork.fit
 
     def killed_in_layer_2(self, X, **kwargs):
-        def hook(index, estimator, epoch, logs):
-            kwargs["on_epoch_end"](index, estimator, epoch, logs)
-            if index == 1 and epoch == 2:
+        def hook(estimator, epoch, logs):
+            if estimator.n_components == 4 and epoch == 2:  # layer 2 of 8,4
                 raise KeyboardInterrupt
-        return fit(self, X, **{**kwargs, "on_epoch_end": hook})
+        return fit(self, X, **kwargs, callbacks=[LambdaCallback(hook)])
 
     monkeypatch.setattr(DeepBeliefNetwork, "fit", killed_in_layer_2)
     assert run(["train", str(ensemble_file), *args, "--out", str(out)], capsys)[0] == 130

@@ -226,14 +226,14 @@ def sample(
         therm = progress.add_task("thermalizing", total=None)
         draw = progress.add_task("sampling", total=n_samples, visible=False)
 
-        def report(stage: str, done: int, total: Optional[int]) -> None:
-            if stage == "thermalize":
+        def report(task: str, message: str, done: Optional[float] = None, total: Optional[float] = None) -> None:
+            if task == "thermalize":
                 progress.update(therm, completed=done, description=f"thermalizing ({done} updates)")
             else:
                 progress.update(therm, visible=False)
                 progress.update(draw, completed=done, visible=True)
 
-        samples = sampler.sample(n_samples, n_thermalize=thermalize_arg, spacing=spacing_arg, callback=report)
+        samples = sampler.sample(n_samples, n_thermalize=thermalize_arg, spacing=spacing_arg, progress=report)
     elapsed = time.perf_counter() - start
     save_ensemble(samples, out, overwrite=overwrite)
     console.print(_provenance_table(samples, out))
@@ -291,20 +291,15 @@ def train(
     check_fits(estimate_training(samples.n_samples, samples.n_sites, sizes), out,
                advice="use smaller layers (--layers) or an ensemble with fewer samples")
     X = samples.as_binary(np.float32)
-    with _progress() as progress:
-        tasks: dict[int, Any] = {}
+    with _progress(counts=False) as progress:
+        bar = progress.add_task("training", total=None)
 
-        def layer_started(index: int, layer: Any) -> None:
-            tasks[index] = progress.add_task(f"layer {index + 1} ({layer.n_components} units)", total=epochs)
-
-        def epoch_done(index: int, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
-            progress.update(tasks[index], completed=epoch, description=(
-                f"layer {index + 1}: pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin"))
+        def report(task: str, message: str, done: Optional[float] = None, total: Optional[float] = None) -> None:
+            progress.update(bar, description=message, completed=done, total=total)
 
         start = time.perf_counter()
         try:
-            dbn = DeepBeliefNetwork(stack, random_state=seed).fit(
-                X, checkpoint=checkpoint, resume=resume, on_layer_start=layer_started, on_epoch_end=epoch_done)
+            dbn = DeepBeliefNetwork(stack, random_state=seed).fit(X, checkpoint=checkpoint, resume=resume, progress=report)
         except KeyboardInterrupt:
             if checkpoint.exists():
                 err_console.print(f"interrupted: progress is kept in {checkpoint}; rerun with --resume", markup=False)

@@ -102,7 +102,7 @@ def test_an_interrupted_run_resumes_to_the_results_of_an_uninterrupted_one(quick
     events = []
     with pytest.raises(KeyboardInterrupt):
         run_experiment(config, run_dir, progress=stop_at("scan", "(2/3), epoch 3/", events))
-    assert epochs(events, "train/l1")[0].startswith("layer 2/3 (16 units), epoch 3/")  # resumed, not restarted
+    assert epochs(events, "train/l1")[0].startswith("training layer 2/3 (16 units), epoch 3/")  # resumed, not restarted
     assert (run_dir / "models" / "l1.nc").exists() and not list((run_dir / "models").glob(".*.ckpt"))
     assert len(list(run_dir.glob(".scan/l1-*.json"))) == 1 and len(list(run_dir.glob(".scan/l1-*.ckpt"))) == 1
     events = []

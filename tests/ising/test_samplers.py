@@ -98,11 +98,25 @@ def test_ordered_start_below_critical_temperature():
     assert np.all(np.abs(samples.magnetization) > 0.9)
 
 
-def test_progress_callback_reports_samples():
+def test_progress_reports_thermalization_then_samples():
     seen = []
-    WolffSampler(IsingModel(8), 0.3, random_state=0).sample(50, callback=lambda *a: seen.append(a))
-    assert seen[-1] == ("sample", 50, 50)
-    assert any(stage == "thermalize" for stage, _, _ in seen)
+    WolffSampler(IsingModel(8), 0.3, random_state=0).sample(50, progress=lambda *a: seen.append(a))
+    assert seen[-1] == ("sample", "sample: 50/50 configurations", 50, 50)
+    tasks = [task for task, *_ in seen]
+    assert tasks[0] == "thermalize" and tasks == sorted(tasks, key=("thermalize", "sample").index)
+    for task in ("thermalize", "sample"):
+        done = [completed for t, _, completed, _ in seen if t == task]
+        assert done == sorted(done) and done[0] > 0
+    assert all(total is None for task, _, _, total in seen if task == "thermalize")
+
+
+def test_progress_within_a_task():
+    from deeprg.progress import within
+
+    seen = []
+    WolffSampler(IsingModel(8), 0.3, random_state=0).sample(20, progress=within(lambda *a: seen.append(a), "ensemble"))
+    assert {task for task, *_ in seen} == {"ensemble"}
+    assert seen[0][1].startswith("thermalize: ") and seen[-1][1:] == ("sample: 20/20 configurations", 20, 20)
 
 
 @pytest.mark.parametrize(

@@ -118,25 +118,26 @@ def _assert_same_layers(a_layers, b_layers):
 @pytest.mark.parametrize("kind", ["sklearn", "deeprg", "mixed"])
 def test_interrupted_network_resumes_bit_for_bit_and_reports_every_epoch_once(tmp_path, X, kind):
     def events_into(events, stop_at=None):
-        def hook(index, estimator, epoch, logs):
-            assert estimator.n_components == (8, 4)[index] and set(logs) >= {"pseudo_likelihood", "time"}
+        def hook(estimator, epoch, logs):
+            assert set(logs) >= {"pseudo_likelihood", "time"}
+            index = (8, 4).index(estimator.n_components)
             events.append((index, epoch))
             if (index, epoch) == stop_at:
                 raise Interrupt
 
-        return hook
+        return [LambdaCallback(hook)]
 
     class Interrupt(Exception):
         pass
 
     whole_events, first_events, resumed_events = [], [], []
-    whole = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, on_epoch_end=events_into(whole_events))
+    whole = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, callbacks=events_into(whole_events))
     assert whole_events == [(i, e) for i in (0, 1) for e in (1, 2, 3, 4)]
     path = tmp_path / "dbn.ckpt"
     with pytest.raises(Interrupt):
-        DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, checkpoint=path, on_epoch_end=events_into(first_events, (1, 2)))
+        DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, checkpoint=path, callbacks=events_into(first_events, (1, 2)))
     resumed = DeepBeliefNetwork(_stack(kind), random_state=0).fit(
-        X, checkpoint=path, resume=True, on_epoch_end=events_into(resumed_events))
+        X, checkpoint=path, resume=True, callbacks=events_into(resumed_events))
     assert first_events + resumed_events == whole_events  # every epoch reaches the hook once, across the resume
     _assert_same_layers(resumed.layers_, whole.layers_)
     if kind == "sklearn":  # and both are what scikit-learn's own fit gives, layer by layer
@@ -158,12 +159,12 @@ def test_sklearn_layers_record_their_learning_curve(X, rng):
 def test_stop_training_from_the_hook_ends_only_the_current_layer(X):
     from deeprg.rbm import StopTraining
 
-    def hook(index, estimator, epoch, logs):
-        if index == 0 and epoch == 2:
+    def hook(estimator, epoch, logs):
+        if estimator.n_components == 8 and epoch == 2:
             raise StopTraining("enough")
 
     for kind in ("sklearn", "deeprg"):
-        dbn = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, on_epoch_end=hook)
+        dbn = DeepBeliefNetwork(_stack(kind), random_state=0).fit(X, callbacks=[LambdaCallback(hook)])
         assert [len(layer.history_["time"]) for layer in dbn.layers_] == [2, 4]
 
 

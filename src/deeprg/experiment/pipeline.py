@@ -74,45 +74,25 @@ def _sample(ctx: Context) -> None:
     from deeprg.io import save_ensemble
     from deeprg.ising import IsingModel, make_sampler
 
-    ens, say = ctx.config.ensemble, ctx.progress
+    ens = ctx.config.ensemble
     sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
                            random_state=ctx.config.seed, n_chains=ens.n_chains)
-    samples = sampler.sample(ens.n_samples, callback=lambda stage, done, total: say(
-        "ensemble", f"{stage} {done}" + (f"/{total}" if total else ""), done if total else None, total))
+    samples = sampler.sample(ens.n_samples, progress=ctx.progress)
     save_ensemble(samples, ctx.directory / "ensemble.nc", overwrite=True)
-
-
-def _training_work(n_visible: int, layers: list[int], epochs: int) -> tuple[list[float], float]:
-    """Work per epoch of each layer (proportional to its weights) and the total, for progress and ETA."""
-    sizes = [n_visible, *layers]
-    per_epoch = [float(a * b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
-    return per_epoch, sum(per_epoch) * epochs
 
 
 def _train(ctx: Context, variant: str) -> None:
     from deeprg.rbm import DeepBeliefNetwork, make_layers
 
-    net, say, stage = ctx.config.network, ctx.progress, f"train/{variant}"
+    net = ctx.config.network
     X = _load_samples(ctx).as_binary(np.float32)
-    work, total = _training_work(X.shape[1], net.layers, net.epochs)
-
-    def done_before(layer: int) -> float:
-        return sum(work[:layer]) * net.epochs
-
-    def layer_start(index: int, layer: Any) -> None:
-        say(stage, f"layer {index + 1}/{len(net.layers)} ({layer.n_components} units)", done_before(index), total)
-
-    def epoch(index: int, est: Any, n: int, logs: dict[str, float]) -> None:
-        say(stage, f"layer {index + 1}/{len(net.layers)} ({est.n_components} units), epoch {n}/{net.epochs}, "
-                   f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin", done_before(index) + work[index] * n, total)
-
     layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
                          learning_rate=net.learning_rate, batch_size=net.batch_size)
     models = ctx.directory / "models"
     models.mkdir(exist_ok=True)
     checkpoint = models / f".{variant}-{ctx.input_hash[:12]}.ckpt"
     dbn = DeepBeliefNetwork(layers, random_state=ctx.config.seed).fit(
-        X, checkpoint=checkpoint, resume=ctx.resume, on_layer_start=layer_start, on_epoch_end=epoch)
+        X, checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress)
     dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **ctx.config.to_dict()["network"]})
     checkpoint.unlink(missing_ok=True)
 

@@ -20,7 +20,7 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,12 +32,14 @@ from deeprg.ising import kernels
 from deeprg.ising.exact import CRITICAL_COUPLING
 from deeprg.ising.model import IsingModel
 from deeprg.ising.sampleset import SampleSet
+from deeprg.progress import Progress, silent
 from deeprg.stats import ShortChainWarning, integrated_autocorrelation_time
 
 logger = logging.getLogger(__name__)
 
-#: ``callback(stage, done, total)``: stage is "thermalize" or "sample"; total is None while unknown.
-ProgressCallback = Callable[[str, int, "int | None"], None]
+#: Tasks a sampler reports on (:mod:`deeprg.progress`): burn-in (in updates, total unknown), then sampling
+#: (in configurations).
+THERMALIZE_TASK, SAMPLE_TASK = "thermalize", "sample"
 
 # Automatic thermalization (see MonteCarloSampler.sample): discard at least
 # _BURN_IN_TAUS autocorrelation times, and measure tau on a run at least
@@ -234,7 +236,7 @@ class MonteCarloSampler:
                 reliable &= est.reliable
         return taus, reliable
 
-    def _thermalize_auto(self, callback: ProgressCallback | None) -> None:
+    def _thermalize_auto(self, progress: Progress) -> None:
         """Burn in until at least 20 tau are discarded and tau is measured on >= 200 tau."""
         burn, probe = _INITIAL_BURN_IN, _INITIAL_PROBE
         self._run(burn, 1, keep_spins=False)
@@ -242,8 +244,7 @@ class MonteCarloSampler:
         while True:
             results = self._run(probe, 1, keep_spins=False)
             done += probe
-            if callback is not None:
-                callback("thermalize", done, None)
+            progress(THERMALIZE_TASK, f"thermalize: {done} {self._update_name}s", done, None)
             taus, reliable = self._measure_tau(results)
             tau = max(taus.values())
             if reliable and probe >= _PROBE_TAUS * tau and done - probe >= _BURN_IN_TAUS * tau:
@@ -270,7 +271,7 @@ class MonteCarloSampler:
         *,
         n_thermalize: int | Literal["auto"] = "auto",
         spacing: int | Literal["auto"] = "auto",
-        callback: ProgressCallback | None = None,
+        progress: Progress | None = None,
     ) -> SampleSet:
         """Draw equilibrium configurations.
 
@@ -289,8 +290,10 @@ class MonteCarloSampler:
             ``ceil(2 * tau)`` with tau the larger of the energy and :math:`|m|` times
             measured during thermalization (measured then even when ``n_thermalize``
             is an integer).
-        callback : callable, optional
-            ``callback(stage, done, total)`` progress reports.
+        progress : Progress, optional
+            Reports (:mod:`deeprg.progress`) on the task ``"thermalize"`` (``completed`` in
+            updates, ``total`` None: the burn-in ends when tau is measured) and then ``"sample"``
+            (``completed`` and ``total`` in configurations).
 
         Returns
         -------
@@ -302,18 +305,19 @@ class MonteCarloSampler:
         if spacing != "auto":
             spacing = check_int(spacing, "spacing (or 'auto')", minimum=1)
 
+        say = progress if progress is not None else silent
         first_call = self.state_ is None
         if first_call:
             self.state_ = self._init_state()
         if n_thermalize == "auto":
             if first_call:
-                self._thermalize_auto(callback)
+                self._thermalize_auto(say)
         elif n_thermalize > 0:
             self._run(n_thermalize, 1, keep_spins=False)
             self.n_thermalize_ += n_thermalize
         if spacing == "auto":
             if not self.tau_:
-                self._thermalize_auto(callback)
+                self._thermalize_auto(say)
             spacing = max(1, math.ceil(SPACING_IN_TAUS * max(self.tau_.values())))
         self.spacing_ = int(spacing)
 
@@ -328,8 +332,8 @@ class MonteCarloSampler:
             for c, res in enumerate(results):
                 parts[c].append(res)
             done += n
-            if callback is not None:
-                callback("sample", min(done * self.n_chains, n_samples), n_samples)
+            drawn = min(done * self.n_chains, n_samples)
+            say(SAMPLE_TASK, f"sample: {drawn}/{n_samples} configurations", drawn, n_samples)
         logger.info("%s drew %d samples in %.2f s", self.algorithm, n_samples, time.perf_counter() - start)
         return self._to_sampleset(parts, per_chain, n_samples, n_thermalize, spacing)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,7 +36,8 @@ from deeprg.errors import (
     SklearnMismatchError,  # noqa: F401 - defined in deeprg.errors, re-exported here
 )
 from deeprg.rbm._params import stored_params
-from deeprg.rbm.callbacks import StopTraining
+from deeprg.rbm._training import AfterEpoch, train_epochs
+from deeprg.rbm.callbacks import Callback
 from deeprg.rbm.monitoring import epoch_metrics
 
 logger = logging.getLogger(__name__)
@@ -192,28 +193,33 @@ class SklearnEpochs:
         logger.debug("epoch %d: %s", self.epoch, logs)
         return logs
 
-    def train(self, on_epoch_end: Callable[["SklearnEpochs", dict[str, float]], Any] | None = None) -> Any:
-        """Run the remaining epochs up to ``n_iter``.
+    @property
+    def n_epochs(self) -> int:
+        """Epochs to reach: ``n_iter``."""
+        return self.estimator.n_iter
+
+    @property
+    def callbacks(self) -> Sequence[Callback]:
+        """A scikit-learn layer has no callbacks of its own."""
+        return ()
+
+    def train(self, after_epoch: AfterEpoch | None = None, *, callbacks: Sequence[Callback] = ()) -> Any:
+        """Run the remaining epochs up to ``n_iter`` with :func:`~deeprg.rbm._training.train_epochs`.
 
         Parameters
         ----------
-        on_epoch_end : callable, optional
-            ``on_epoch_end(self, logs)`` after every epoch; raising
+        after_epoch : callable, optional
+            ``after_epoch(self, logs)`` after every epoch; raising
             :class:`~deeprg.rbm.callbacks.StopTraining` ends training after that epoch.
+        callbacks : sequence of Callback
+            Hooks called with the estimator, as for deeprg's ``BernoulliRBM``.
 
         Returns
         -------
         sklearn.neural_network.BernoulliRBM
             The trained estimator.
         """
-        try:
-            while self.epoch < self.estimator.n_iter:
-                logs = self.run_epoch()
-                if on_epoch_end is not None:
-                    on_epoch_end(self, logs)
-        except StopTraining as stop:
-            logger.info("training stopped after epoch %d: %s", self.epoch, stop)
-        return self.estimator
+        return train_epochs(self, callbacks, after_epoch)
 
     def to_record(self, *, checkpoint: bool = False) -> Any:
         """The layer as a :class:`deeprg.io.LayerRecord`; with ``checkpoint``, with its training state.

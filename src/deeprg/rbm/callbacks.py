@@ -1,8 +1,10 @@
-"""Training callbacks: progress, early stopping and periodic checkpoints.
+"""Training callbacks: hooks that may stop or save training (early stopping, periodic checkpoints).
 
-Library code never prints: the estimator calls its callbacks, and the command
-line renders them (for example as a progress bar). A callback may stop training
-by raising :class:`StopTraining` from :meth:`Callback.on_epoch_end`.
+Every layer trains through one loop (:func:`deeprg.rbm._training.train_epochs`), which calls
+these hooks with the layer being trained, deeprg's ``BernoulliRBM`` or scikit-learn's: a
+``BernoulliRBM``'s own ``callbacks`` and those given to ``DeepBeliefNetwork.fit``. A callback may
+stop training by raising :class:`StopTraining` from :meth:`Callback.on_epoch_end`. Progress is
+not a callback: pass a :mod:`deeprg.progress` function as ``progress`` instead.
 """
 
 from __future__ import annotations
@@ -10,39 +12,40 @@ from __future__ import annotations
 import logging
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from deeprg.errors import (
     InvalidParameterError,
     StopTraining,  # noqa: F401 - defined in deeprg.errors, re-exported here
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from deeprg.rbm.estimator import BernoulliRBM
-
 logger = logging.getLogger(__name__)
 
 
 class Callback:
-    """Base class: override the hooks you need (all do nothing by default)."""
+    """Base class: override the hooks you need (all do nothing by default).
 
-    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+    ``estimator`` is the layer being trained: a :class:`deeprg.rbm.BernoulliRBM` or a
+    ``sklearn.neural_network.BernoulliRBM`` (inside a :class:`deeprg.rbm.DeepBeliefNetwork`).
+    """
+
+    def on_train_begin(self, estimator: Any) -> None:
         """Called once before the first epoch of a call to ``fit``."""
 
-    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
         """Called after every epoch with the epoch number (from 1) and that epoch's metrics."""
 
-    def on_train_end(self, estimator: "BernoulliRBM") -> None:
+    def on_train_end(self, estimator: Any) -> None:
         """Called once after the last epoch (also after :class:`StopTraining`)."""
 
 
 class LambdaCallback(Callback):
-    """Call ``fn(estimator, epoch, logs)`` after every epoch (e.g. to drive a progress bar)."""
+    """Call ``fn(estimator, epoch, logs)`` after every epoch (e.g. to record or inspect the learning curve)."""
 
-    def __init__(self, fn: Callable[["BernoulliRBM", int, dict[str, float]], Any]) -> None:
+    def __init__(self, fn: Callable[[Any, int, dict[str, float]], Any]) -> None:
         self.fn = fn
 
-    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
         self.fn(estimator, epoch, logs)
 
 
@@ -68,7 +71,7 @@ class EarlyStopping(Callback):
         self.best_ = -math.inf
         self.wait_ = 0
 
-    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+    def on_train_begin(self, estimator: Any) -> None:
         if isinstance(self.patience, bool) or not isinstance(self.patience, int) or self.patience < 1:
             raise InvalidParameterError(f"EarlyStopping patience must be an integer >= 1; got {self.patience!r}.")
         # replay the recorded history, so that a resumed training stops where an uninterrupted one would
@@ -87,7 +90,7 @@ class EarlyStopping(Callback):
         else:
             self.wait_ += 1
 
-    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
         key = self.monitor if self.monitor in logs else "pseudo_likelihood"
         if key not in logs:
             raise InvalidParameterError(f"EarlyStopping monitors {self.monitor!r}, which is not among {sorted(logs)}.")
@@ -116,10 +119,16 @@ class Checkpoint(Callback):
         self.path = path
         self.every = every
 
-    def on_train_begin(self, estimator: "BernoulliRBM") -> None:
+    def on_train_begin(self, estimator: Any) -> None:
         if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
             raise InvalidParameterError(f"Checkpoint every must be an integer >= 1; got {self.every!r}.")
+        if not hasattr(estimator, "save_checkpoint"):
+            raise InvalidParameterError(
+                f"Checkpoint saves deeprg.rbm.BernoulliRBM layers; got {type(estimator).__module__}."
+                f"{type(estimator).__name__}. Checkpoint a network of any layers with "
+                "DeepBeliefNetwork.fit(checkpoint=path) instead."
+            )
 
-    def on_epoch_end(self, estimator: "BernoulliRBM", epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
         if epoch % self.every == 0 or epoch == estimator.n_iter:
             estimator.save_checkpoint(self.path)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -15,34 +16,26 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from deeprg._random import RandomState, check_random_state, seed_of
 from deeprg._validation import check_int
 from deeprg.errors import InvalidParameterError
+from deeprg.progress import Progress, silent
 from deeprg.rbm import functional as F
-from deeprg.rbm._sklearn_epochs import (
-    SKLEARN_RBM,
-    SklearnEpochs,
-    check_sklearn_params,
-    sklearn_layer_from_record,
-    sklearn_layer_record,
+from deeprg.rbm._layers import (
+    DEEPRG_RBM,  # noqa: F401 - the name of deeprg's RBM in model files, importable from here
+    check_layer_params,
+    epoch_trainer,
+    layer_from_record,
+    layer_kind,
+    layer_owner,
+    layer_record,
 )
+from deeprg.rbm._params import stored_params
+from deeprg.rbm._training import EpochTrainer, train_epochs, training_work
 from deeprg.rbm.callbacks import Callback
-from deeprg.rbm.estimator import BernoulliRBM, stored_params
+from deeprg.rbm.estimator import BernoulliRBM
 
 logger = logging.getLogger(__name__)
 
-DEEPRG_RBM = "deeprg.rbm.BernoulliRBM"
-#: ``on_epoch_end(layer_index, estimator, epoch, logs)`` of :meth:`DeepBeliefNetwork.fit`.
-EpochHook = Callable[[int, Any, int, dict[str, float]], Any]
-
-
-def _layer_kind(layer: Any) -> str:
-    from sklearn.neural_network import BernoulliRBM as SkBernoulliRBM
-
-    if isinstance(layer, BernoulliRBM):
-        return DEEPRG_RBM
-    if isinstance(layer, SkBernoulliRBM):
-        return SKLEARN_RBM
-    raise InvalidParameterError(
-        f"layers must be deeprg.rbm.BernoulliRBM or sklearn.neural_network.BernoulliRBM; got {type(layer).__name__}."
-    )
+#: The task under which :meth:`DeepBeliefNetwork.fit` reports its progress.
+TRAIN_TASK = "train"
 
 
 class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
@@ -83,17 +76,18 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         if len(self.layers) == 0:
             raise InvalidParameterError("a DeepBeliefNetwork needs at least one layer.")
         for layer in self.layers:
-            _layer_kind(layer)
+            layer_kind(layer)
         rng = check_random_state(self.random_state)
         seeds = rng.integers(0, 2**31 - 1, size=len(self.layers))
         prepared = []
-        for original, seed in zip(self.layers, seeds, strict=True):
+        for index, (original, seed) in enumerate(zip(self.layers, seeds, strict=True)):
             layer = clone(original)
             if isinstance(original, BernoulliRBM):
                 layer.set_params(callbacks=original.callbacks)  # the user's callback objects, not deep copies
             if layer.get_params().get("random_state") is None:
                 layer.set_params(random_state=int(seed))
-            _check_layer_params(layer)
+            with _owned_by(index, layer):
+                check_layer_params(layer)
             prepared.append(layer)
         return prepared
 
@@ -105,8 +99,8 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         X_val: ArrayLike | None = None,
         checkpoint: str | Path | None = None,
         resume: bool = False,
-        on_layer_start: Any = None,
-        on_epoch_end: EpochHook | None = None,
+        callbacks: Sequence[Callback] = (),
+        progress: Progress | None = None,
     ) -> "DeepBeliefNetwork":
         """Train the layers greedily.
 
@@ -124,15 +118,18 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         resume : bool, default False
             Continue from ``checkpoint`` if it exists: finished layers are loaded,
             the interrupted one continues bit for bit.
-        on_layer_start : callable, optional
-            ``on_layer_start(index, layer)`` before each layer is trained (index from 0).
-        on_epoch_end : callable, optional
-            ``on_epoch_end(index, estimator, epoch, logs)`` after every epoch of every
-            layer, deeprg's or scikit-learn's (``epoch`` from 1, ``logs`` as in
-            ``history_``). It runs after the epoch is checkpointed and before the
-            layer's own callbacks, once per epoch trained: after a resume it sees
-            only the epochs trained since. Raising
+        callbacks : sequence of Callback, default ()
+            Hooks delivered to every layer, deeprg's or scikit-learn's, before the layer's own
+            callbacks (see :func:`deeprg.rbm._training.train_epochs`): ``on_epoch_end(layer,
+            epoch, logs)`` runs after the epoch is checkpointed, once per epoch trained (after a
+            resume only for the epochs trained since). Raising
             :class:`~deeprg.rbm.callbacks.StopTraining` ends the current layer.
+        progress : Progress, optional
+            ``progress("train", message, completed, total)`` (:mod:`deeprg.progress`) at the
+            start of every layer and after every epoch, e.g. ``"training layer 2/3 (100 units),
+            epoch 5/50, pseudo-likelihood -0.5123/spin"``; ``completed`` and ``total`` count
+            ``n_in * n_out`` per epoch of each layer (see :func:`deeprg.rbm._training.training_work`),
+            so that they measure time. The last report has ``completed == total``.
 
         Returns
         -------
@@ -147,50 +144,21 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         partial = None
         if resume and checkpoint is not None and Path(checkpoint).exists():
             done, partial = self._load_progress(checkpoint, layers)
+        run = _GreedyTraining(self, layers, X.shape[1], checkpoint, _checked_callbacks(callbacks), progress)
         data, val = X, X_val
-        fitted_layers: list[Any] = []
-        for index, layer in enumerate(layers):
+        for index in range(len(layers)):
             if index < len(done):
-                fitted = done[index]
+                fitted = run.loaded(index, done[index])
             else:
-                if on_layer_start is not None:
-                    on_layer_start(index, layer)
-                resume_from = partial if index == len(done) else None
-                fitted = self._fit_layer(index, layer, data, val, checkpoint, resume_from, fitted_layers, on_epoch_end)
-            fitted_layers.append(fitted)
-            if checkpoint is not None:
-                self._save_progress(checkpoint, fitted_layers, None)
+                fitted = run.train_layer(index, data, val, partial if index == len(done) else None)
             if index + 1 < len(layers):
                 data = fitted.transform(data)
                 val = None if val is None else fitted.transform(val)
-        self.layers_ = fitted_layers  # only a complete stack is ever exposed
+        run.finished()
+        self.layers_ = run.fitted  # only a complete stack is ever exposed
         return self
 
-    def _fit_layer(
-        self, index: int, layer: Any, data: Any, val: Any, checkpoint: Any, partial: Any, finished: list[Any],
-        on_epoch_end: EpochHook | None,
-    ) -> Any:
-        def epoch_done(current: Any, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
-            # checkpoint first, so that the epoch is saved even if the hook or a callback then raises
-            if checkpoint is not None:
-                self._save_progress(checkpoint, finished, current)
-            if on_epoch_end is not None:
-                on_epoch_end(index, estimator, epoch, logs)
-
-        if not isinstance(layer, BernoulliRBM):
-            trainer = SklearnEpochs(layer, data, X_val=val, record=partial)
-            return trainer.train(lambda driver, logs: epoch_done(driver, driver.estimator, driver.epoch, logs))
-        if partial is not None:
-            layer = BernoulliRBM.from_record(partial, callbacks=layer.callbacks)
-        own = layer.callbacks
-        layer.set_params(callbacks=[_EpochDone(epoch_done), *own])
-        try:
-            layer.fit(data, X_val=val, resume=partial is not None)
-        finally:
-            layer.set_params(callbacks=own)
-        return layer
-
-    def _save_progress(self, path: str | Path, finished: list[Any], current: Any) -> None:
+    def _save_progress(self, path: str | Path, finished: list[Any], current: EpochTrainer | None) -> None:
         """Write the finished layers (with their chains) and ``current.to_record(checkpoint=True)`` if given."""
         from deeprg.io import save_model
 
@@ -210,12 +178,12 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
             raise InvalidParameterError(f"checkpoint {path} has {len(model.layers)} layers; this network has {len(layers)}.")
         for index, (record, layer) in enumerate(zip(model.layers, layers, strict=False)):
             expected = stored_params(layer)
-            if record.estimator != _layer_kind(layer) or json.dumps(record.params, sort_keys=True) != json.dumps(
+            if record.estimator != layer_kind(layer) or json.dumps(record.params, sort_keys=True) != json.dumps(
                 expected, sort_keys=True
             ):
                 raise InvalidParameterError(
                     f"checkpoint {path} was written for another network (layer {index + 1}: {record.estimator} "
-                    f"{record.params} vs {_layer_kind(layer)} {expected}); resume with the same options, "
+                    f"{record.params} vs {layer_kind(layer)} {expected}); resume with the same options, "
                     "or delete the checkpoint to start afresh."
                 )
         logger.info("resuming from %s: %d finished layer(s)%s", path, len(finished),
@@ -391,40 +359,72 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
         return network_from_weights(cls, weights, hidden_biases, visible_biases, dtype=dtype)
 
 
-def layer_record(layer: Any, *, checkpoint: bool = False):
-    """A fitted layer (deeprg or scikit-learn RBM) as a :class:`deeprg.io.LayerRecord`.
+class _GreedyTraining:
+    """One greedy training of a stack: the layers trained so far, their checkpoint and progress reports."""
 
-    With ``checkpoint``, a scikit-learn layer keeps its persistent chains
-    (``h_samples_``); a deeprg layer is stored as finished either way.
-    """
-    if isinstance(layer, BernoulliRBM):
-        return layer.to_record()
-    _layer_kind(layer)
-    return sklearn_layer_record(layer, checkpoint=checkpoint)
+    def __init__(self, network: DeepBeliefNetwork, layers: list[Any], n_visible: int, checkpoint: str | Path | None,
+                 callbacks: list[Callback], progress: Progress | None) -> None:
+        self.network, self.layers, self.checkpoint, self.callbacks = network, layers, checkpoint, callbacks
+        self.say = progress if progress is not None else silent
+        self.fitted: list[Any] = []
+        self.epochs = [int(layer.n_iter) for layer in layers]
+        self.work, self.total = training_work(n_visible, [int(layer.n_components) for layer in layers], self.epochs)
+
+    def _completed(self, index: int, epoch: int) -> float:
+        """Work done when layer ``index`` (from 0) has trained ``epoch`` epochs."""
+        before = sum(w * n for w, n in zip(self.work[:index], self.epochs[:index], strict=True))
+        return before + self.work[index] * min(epoch, self.epochs[index])
+
+    def _name(self, index: int) -> str:
+        return f"layer {index + 1}/{len(self.layers)} ({self.layers[index].n_components} units)"
+
+    def loaded(self, index: int, fitted: Any) -> Any:
+        """A layer finished before the resume: kept as it was."""
+        self.fitted.append(fitted)
+        self.say(TRAIN_TASK, f"trained {self._name(index)} (from the checkpoint)",
+                 self._completed(index, self.epochs[index]), self.total)
+        return fitted
+
+    def train_layer(self, index: int, data: Any, val: Any, record: Any) -> Any:
+        """Train layer ``index`` on ``data`` (resumed from a checkpoint ``record`` if given); return it fitted."""
+        layer = self.layers[index]
+        with _owned_by(index, layer):
+            trainer = epoch_trainer(layer, data, val, record)
+            self.say(TRAIN_TASK, f"training {self._name(index)}", self._completed(index, trainer.epoch), self.total)
+            fitted = train_epochs(trainer, self.callbacks, lambda trainer, logs: self._epoch_done(index, trainer, logs))
+        self.fitted.append(fitted)
+        if self.checkpoint is not None:
+            self.network._save_progress(self.checkpoint, self.fitted, None)
+        return fitted
+
+    def _epoch_done(self, index: int, trainer: EpochTrainer, logs: dict[str, float]) -> None:
+        # checkpoint first, so that the epoch is saved even if a callback then raises
+        if self.checkpoint is not None:
+            self.network._save_progress(self.checkpoint, self.fitted, trainer)
+        self.say(TRAIN_TASK, f"training {self._name(index)}, epoch {trainer.epoch}/{self.epochs[index]}, "
+                             f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin",
+                 self._completed(index, trainer.epoch), self.total)
+
+    def finished(self) -> None:
+        self.say(TRAIN_TASK, f"trained {len(self.layers)} layer(s)", self.total, self.total)
 
 
-def _check_layer_params(layer: Any) -> None:
-    """Validate a layer's parameters before any layer trains (a bad top layer fails at once)."""
-    if isinstance(layer, BernoulliRBM):
-        layer._check_params()
-        return
-    check_sklearn_params(layer)
+def _checked_callbacks(callbacks: Sequence[Callback]) -> list[Callback]:
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise InvalidParameterError(
+                f"callbacks must be deeprg.rbm.callbacks.Callback instances; got {type(cb).__name__}. For progress "
+                "reports pass progress= instead."
+            )
+    return list(callbacks)
 
 
-def layer_from_record(record) -> Any:
-    """Rebuild a fitted layer from a :class:`deeprg.io.LayerRecord`."""
-    if record.estimator == DEEPRG_RBM:
-        return BernoulliRBM.from_record(record)
-    if record.estimator == SKLEARN_RBM:
-        return sklearn_layer_from_record(record)
-    raise InvalidParameterError(f"unknown layer estimator {record.estimator!r} in the model file.")
-
-
-class _EpochDone(Callback):
-    """Internal first callback of a deeprg layer: checkpoint the epoch, then call the network's hook."""
-
-    def __init__(self, fn: Callable[[Any, Any, int, dict[str, float]], Any]) -> None:
-        self.fn = fn
-
-    def on_epoch_end(self, estimator: BernoulliRBM, epoch: int, logs: dict[str, float]) -> None:
-        self.fn(estimator, estimator, epoch, logs)
+@contextmanager
+def _owned_by(index: int, layer: Any) -> Iterator[None]:
+    """Prefix the message of an :class:`InvalidParameterError` with the layer it concerns."""
+    try:
+        yield
+    except InvalidParameterError as exc:
+        if type(exc) is not InvalidParameterError:
+            raise
+        raise InvalidParameterError(f"{layer_owner(index, layer)}: {exc}") from exc

@@ -28,7 +28,8 @@ from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
 from deeprg.rbm._params import DTYPES as _DTYPES
 from deeprg.rbm._params import check_rbm_params, stored_params
-from deeprg.rbm.callbacks import Callback, StopTraining
+from deeprg.rbm._training import train_epochs
+from deeprg.rbm.callbacks import Callback
 from deeprg.rbm.monitoring import epoch_metrics
 
 logger = logging.getLogger(__name__)
@@ -225,20 +226,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
                 "there is no training state to resume: load a checkpoint (BernoulliRBM.load_checkpoint, "
                 "written by save_checkpoint or the Checkpoint callback), not a model file."
             )
-        X = self._validate_X(X, reset=not resume)
-        X_val = None if X_val is None else self._validate_X(X_val, reset=False, name="X_val")
-        if not resume:
-            self._initialize(X.shape[1])
-        try:
-            for cb in self.callbacks:
-                cb.on_train_begin(self)
-            while self.epoch_ < self.n_iter:
-                self._run_epoch(X, X_val)
-        except StopTraining as stop:
-            logger.info("training stopped after epoch %d: %s", self.epoch_, stop)
-        finally:
-            for cb in self.callbacks:
-                cb.on_train_end(self)
+        train_epochs(RBMEpochs(self, X, X_val=X_val, resume=resume))
         return self
 
     def partial_fit(self, X: ArrayLike, y: Any = None) -> "BernoulliRBM":
@@ -298,24 +286,6 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
             shrink = W.dtype.type(self.learning_rate * self.l1)
             np.copysign(np.maximum(np.abs(W) - shrink, 0, dtype=W.dtype), W, out=W)
             np.subtract(W, W_before, out=self._velocity[0])
-
-    def _run_epoch(self, X: NDArray, X_val: NDArray | None) -> None:
-        start = time.perf_counter()
-        self._sweep(X, self._current_momentum())
-        self.epoch_ += 1
-        logs = epoch_metrics(X, X_val, *self._params)
-        logs["time"] = time.perf_counter() - start
-        for key, value in logs.items():
-            self.history_.setdefault(key, []).append(float(value))
-        logger.debug("epoch %d: %s", self.epoch_, logs)
-        stop: StopTraining | None = None
-        for cb in self.callbacks:  # every callback sees the epoch (a checkpoint too), then we stop
-            try:
-                cb.on_epoch_end(self, self.epoch_, logs)
-            except StopTraining as exc:
-                stop = exc
-        if stop is not None:
-            raise stop
 
     # ------------------------------------------------------------------ inference
     def transform(self, X: ArrayLike) -> NDArray[np.floating]:
@@ -433,3 +403,60 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         if not model.checkpoint or len(model.layers) != 1:
             raise InvalidParameterError(f"{path} is not a single-RBM checkpoint (write one with save_checkpoint).")
         return cls.from_record(model.layers[0], callbacks=callbacks)
+
+
+class RBMEpochs:
+    """Train a :class:`BernoulliRBM` one epoch at a time (the :class:`~deeprg.rbm._training.EpochTrainer` of deeprg's RBM).
+
+    Parameters
+    ----------
+    estimator : BernoulliRBM
+        Trained in place; its parameters must have been checked.
+    X : array_like, shape (n_samples, n_features)
+        Training data in [0, 1].
+    X_val : array_like, shape (n_val, n_features), optional
+        Held-out data for the held-out metrics.
+    resume : bool, default False
+        Continue from the estimator's training state (after :meth:`BernoulliRBM.from_record` of a
+        checkpoint record, bit for bit) instead of initialising it.
+    """
+
+    def __init__(self, estimator: BernoulliRBM, X: ArrayLike, *, X_val: ArrayLike | None = None,
+                 resume: bool = False) -> None:
+        self.estimator = estimator
+        self._X = estimator._validate_X(X, reset=not resume)
+        self._X_val = None if X_val is None else estimator._validate_X(X_val, reset=False, name="X_val")
+        if not resume:
+            estimator._initialize(self._X.shape[1])
+
+    @property
+    def epoch(self) -> int:
+        """Epochs completed."""
+        return self.estimator.epoch_
+
+    @property
+    def n_epochs(self) -> int:
+        """Epochs to reach: ``n_iter``."""
+        return self.estimator.n_iter
+
+    @property
+    def callbacks(self) -> Sequence[Callback]:
+        """The estimator's own callbacks."""
+        return self.estimator.callbacks
+
+    def run_epoch(self) -> dict[str, float]:
+        """One sweep of mini-batch updates, then the epoch's metrics (appended to ``history_``)."""
+        est, X = self.estimator, self._X
+        start = time.perf_counter()
+        est._sweep(X, est._current_momentum())
+        est.epoch_ += 1
+        logs = epoch_metrics(X, self._X_val, *est._params)
+        logs["time"] = time.perf_counter() - start
+        for key, value in logs.items():
+            est.history_.setdefault(key, []).append(float(value))
+        logger.debug("epoch %d: %s", est.epoch_, logs)
+        return logs
+
+    def to_record(self, *, checkpoint: bool = False) -> Any:
+        """The layer (with its training state for a checkpoint) as a :class:`deeprg.io.LayerRecord`."""
+        return self.estimator.to_record(checkpoint=checkpoint)

@@ -42,7 +42,7 @@ def make_layers(
         Epochs, step size and mini-batch size, shared by all variants.
     callbacks : sequence of Callback
         Passed to deeprg layers; an error for ``"sklearn"`` (use
-        ``DeepBeliefNetwork.fit(on_epoch_end=...)``, which reaches every kind of layer).
+        ``DeepBeliefNetwork.fit(callbacks=...)``, which reaches every kind of layer).
     **rbm_params
         Further :class:`~deeprg.rbm.BernoulliRBM` parameters (e.g. ``cd_k``), for deeprg variants
         (an error for ``"sklearn"``).
@@ -66,7 +66,7 @@ def make_layers(
                 "is PCD-1 without penalty or momentum); they apply to the l1, l2 and none variants.")
         if callbacks:
             raise InvalidParameterError(
-                "scikit-learn's BernoulliRBM takes no callbacks; pass on_epoch_end to DeepBeliefNetwork.fit instead.")
+                "scikit-learn's BernoulliRBM takes no callbacks; pass them to DeepBeliefNetwork.fit(callbacks=...) instead.")
 
         return [SkBernoulliRBM(n_components=n, learning_rate=learning_rate, batch_size=batch_size, n_iter=n_iter)
                 for n in sizes]

@@ -140,7 +140,6 @@ def check_rng(rng: Any) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise InvalidParameterError(
             f"rng must be a numpy.random.Generator; got {type(rng).__name__}. Create one once with "
-            "numpy.random.default_rng(seed) or deeprg._random.check_random_state(random_state) and "
-            "pass the same generator to every call."
+            "numpy.random.default_rng(seed) and pass the same generator to every call."
         )
     return rng
