@@ -24,10 +24,13 @@ from deeprg.errors import InvalidParameterError
 from deeprg.experiment.results import (
     METRICS_VERSION,
     BlockMatchSummary,
+    CompactnessSummary,
     FlowComparison,
     LayerMetrics,
+    LevelSummary,
     LocalitySummary,
     NetworkMetrics,
+    PlacementSummary,
     ScaleGrowth,
 )
 from deeprg.io import atomic_path
@@ -59,7 +62,9 @@ class NetworkAnalysis:
     fields : list of ndarray, shape (n_units, L, L)
         The receptive fields of each layer.
     locality : list of deeprg.rg.LocalityReport
-        Their locality reports.
+        Their locality reports (significance against the nulls).
+    compactness : list of deeprg.rg.CompactnessReport
+        Their compactness (effect size) and scale.
     matches : list of deeprg.rg.BlockMatch or None
         Hidden units against block spins, per layer (None where the units do not tile the lattice).
     histories : dict of str to dict
@@ -72,6 +77,7 @@ class NetworkAnalysis:
     reconstructions: dict[str, NDArray]
     fields: list[NDArray[np.float64]]
     locality: list[Any]
+    compactness: list[Any]
     matches: list[Any]
     histories: dict[str, dict[str, list[float]]]
 
@@ -101,19 +107,38 @@ def _analysis_subset(samples: Any, n_samples: int) -> NDArray[np.int8]:
     return samples.spins[::stride][:n_samples]
 
 
-def _layer_metrics(k: int, report: Any, match: Any) -> LayerMetrics:
+def _placement(fields: NDArray[np.float64], L: int) -> Any:
+    """The units placed on their coarse block lattice, or None when they do not tile the lattice."""
+    from deeprg.rg import circular_centroid, matching_block_size, place_on_lattice
+
+    try:
+        b = matching_block_size(L * L, fields.shape[0])
+    except InvalidParameterError:
+        return None
+    return place_on_lattice(circular_centroid(fields), L, b)
+
+
+def _layer_metrics(k: int, report: Any, compact: Any, match: Any, placement: Any, level: Any) -> LayerMetrics:
+    from deeprg.report.rules import layer_is_local
+    from deeprg.rg.flow import own_block_fraction
+
     summary = LocalitySummary.from_dict(report.summary())
-    return LayerMetrics(
+    layer = LayerMetrics(
         layer=k,
         n_units=report.n_units,
-        is_local=bool(report.is_local),
+        is_local=False,
         z=summary.median_z,
         radius_of_gyration=summary.median_radius_of_gyration,
         fitted_block_size=summary.median_fitted_block_size,
         equivalent_block_size=summary.median_equivalent_block_size,
         block_match=None if match is None else BlockMatchSummary.from_dict(match.summary()),
         locality=summary,
+        compactness=CompactnessSummary.from_dict(compact.summary()),
+        placement=None if placement is None else PlacementSummary.from_dict(placement.summary()),
+        own_block_fraction=None if match is None or placement is None else own_block_fraction(match, placement),
+        level=None if level is None else LevelSummary.from_dict(level.to_dict()),
     )
+    return replace(layer, is_local=layer_is_local(layer))
 
 
 def measure_network(
@@ -149,7 +174,9 @@ def measure_network(
     from deeprg.rg import (
         block_spin_flow,
         circular_centroid,
+        compactness,
         compare_flows,
+        compare_levels,
         dbn_flow,
         hidden_block_correlation,
         locality_scores,
@@ -175,7 +202,7 @@ def measure_network(
     report("analyze", steps[0], 0, len(steps))
     reconstructions = {f"layer {k}": dbn.reconstruct(bits[:8], layer=k).reshape(-1, L, L)
                        for k in range(1, n_layers + 1)}
-    fields, reports, matches, layers = [], [], [], []
+    fields, reports, compact, matches = [], [], [], []
     for k in range(1, n_layers + 1):
         report("analyze", steps[2 * k - 1], 2 * k - 1, len(steps))
         fields.append(receptive_fields(dbn, k, (L, L)))
@@ -186,12 +213,16 @@ def measure_network(
         except InvalidParameterError as exc:  # a layer whose units do not tile the lattice into blocks
             logger.info("layer %d: no block matching (%s)", k, exc)
             matches.append(None)
-        layers.append(_layer_metrics(k, reports[-1], matches[-1]))
 
     report("analyze", steps[-1], len(steps) - 1, len(steps))
     block_flow = block_spin_flow(spins, block_sizes=_flow_block_sizes(dbn, L), random_state=next(streams))
     network_flow = dbn_flow(dbn, spins, (L, L), positions_by_layer=[circular_centroid(f) for f in fields],
                             random_state=next(streams))
+    compact = [compactness(f, random_state=next(streams)) for f in fields]
+    placements = [_placement(f, L) for f in fields]
+    levels = iter(compare_levels(dbn, spins, placements, random_state=next(streams)))
+    layers = [_layer_metrics(k, r, c, m, p, None if p is None else next(levels))
+              for k, (r, c, m, p) in enumerate(zip(reports, compact, matches, placements, strict=True), start=1)]
     histories = {f"layer {k + 1}": getattr(layer, "history_", {}) for k, layer in enumerate(dbn.layers_)}
     metrics = NetworkMetrics(
         metrics_version=METRICS_VERSION,
@@ -206,7 +237,7 @@ def measure_network(
         training=histories,
     )
     return NetworkAnalysis(metrics, spins, np.asarray(dbn.layers_[0].components_).reshape(-1, L, L),
-                           reconstructions, fields, reports, matches, histories)
+                           reconstructions, fields, reports, compact, matches, histories)
 
 
 def analyze_network(

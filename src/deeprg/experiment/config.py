@@ -167,10 +167,13 @@ class ScanConfig(_Section):
 
 
 class AnalysisConfig(_Section):
-    """The analysis: null-model surrogates and samples used for the measurements."""
+    """The analysis: null-model surrogates, samples used for the measurements, and the control networks."""
 
     n_surrogates: int = Field(default=200, ge=10)
     n_samples: int = Field(default=2000, ge=10)
+    #: Measure the control networks of deeprg.rg.controls on the same ensemble, by the same code, to
+    #: calibrate the verdict (a control classified wrongly makes the headline undetermined).
+    controls: bool = True
 
 
 class ExperimentConfig(_Section):

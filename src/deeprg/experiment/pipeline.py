@@ -6,6 +6,7 @@ Stages, each writing its artifact into the run directory::
     train/<variant>     models/<variant>.nc              train the network of each variant
     scan                scan.json                        locality and likelihood against the L1 strength
     analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
+    controls            controls.json                    the same measurements of the control networks
     exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
     report              report.html, metrics.json        everything, with the verdict
 
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from deeprg import __version__
-from deeprg.experiment.results import ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
+from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
 from deeprg.experiment.stages import (
     STAGE_FINISHED,
     STAGE_SKIPPED,
@@ -118,6 +119,31 @@ def _analyze(ctx: Context, variant: str) -> None:
     write_metrics(metrics, out / "metrics.json")
 
 
+def _control_depth(L: int, layers: list[int]) -> int:
+    """Layers of the control networks: as many of the network's as halve the lattice each time (at least 1)."""
+    depth = 0
+    while depth < len(layers) and L % 2 ** (depth + 1) == 0 and L // 2 ** (depth + 1) >= 2:
+        depth += 1
+    return max(depth, 1)
+
+
+def _controls(ctx: Context) -> None:
+    from deeprg.experiment.analysis import measure_network
+    from deeprg.rg import standard_controls
+
+    samples, analysis = _load_samples(ctx), ctx.config.analysis
+    controls = standard_controls(samples.L, b=2, n_layers=_control_depth(samples.L, ctx.config.network.layers),
+                                 random_state=ctx.config.seed)
+    results = []
+    for index, control in enumerate(controls):
+        ctx.progress("controls", f"{control.name} ({index + 1}/{len(controls)})", index, len(controls))
+        measured = measure_network(control.network, samples, n_surrogates=analysis.n_surrogates,
+                                   n_samples=analysis.n_samples, random_state=ctx.config.seed)
+        results.append(ControlResult(control.name, control.expected, control.description,
+                                     dict(control.expected_measures), measured.metrics))
+    write_json(ctx.directory / "controls.json", [result.to_dict() for result in results])
+
+
 def _exact_1d(ctx: Context) -> None:
     from deeprg.experiment.measure import exact_checks
 
@@ -132,6 +158,7 @@ def _report(ctx: Context, version: str) -> None:
     out, config = ctx.directory, ctx.config
     variants = config.network.variants
     scan = read_json(out / "scan.json") if config.scan is not None else None
+    controls = read_json(out / "controls.json") if config.analysis.controls else None
     timings = {r.name: r.seconds for r in ctx.records}
     metrics = ExperimentMetrics(
         deeprg_version=version,
@@ -140,10 +167,11 @@ def _report(ctx: Context, version: str) -> None:
         variants={v: NetworkMetrics.from_dict(read_json(out / "analysis" / v / "metrics.json")) for v in variants},
         exact_1d=ExactChecks.from_dict(read_json(out / "exact_1d.json")),
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
+        controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
         timings=timings,
     )
     data = metrics.to_dict()
-    data["verdict"] = verdict(data)
+    data["verdict"] = verdict(metrics)
     write_json(out / "metrics.json", data)
     provenance = {"deeprg_version": version, "python": platform.python_version(),
                   "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
@@ -173,6 +201,9 @@ def plan(config: Any) -> list[Stage]:
                             after=("ensemble",)))
     stages += [Stage(f"analyze/{v}", (f"analysis/{v}/metrics.json",), _analyze, config=("analysis", "seed"),
                      after=("ensemble", f"train/{v}"), params={"variant": v}) for v in variants]
+    if config.analysis.controls:
+        stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
+                            after=("ensemble",)))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
     stages.append(Stage("report", ("report.html", "metrics.json"), _report,
                         after=tuple(stage.name for stage in stages), params={"version": __version__}))

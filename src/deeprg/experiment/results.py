@@ -18,15 +18,19 @@ from deeprg.experiment.record import Record
 
 __all__ = [
     "BlockMatchSummary",
+    "CompactnessSummary",
+    "ControlResult",
     "DecimationCheck",
     "EnsembleSummary",
     "ExactChecks",
     "ExperimentMetrics",
     "FlowComparison",
     "LayerMetrics",
+    "LevelSummary",
     "LocalitySummary",
     "NetworkMetrics",
     "ObservableEstimate",
+    "PlacementSummary",
     "ScaleGrowth",
     "ScanRow",
     "TraceDistanceCheck",
@@ -121,8 +125,53 @@ class BlockMatchSummary(Record):
 
 
 @dataclass(frozen=True)
+class CompactnessSummary(Record):
+    """:meth:`deeprg.rg.CompactnessReport.summary`: the effect size of locality and the fields' scale."""
+
+    threshold: float
+    is_compact: bool
+    median_compactness: float | None
+    median_compactness_interval: list[float | None]
+    fraction_compact: float | None
+    median_scale: float | None
+    scale_quartiles: list[float | None]
+
+
+@dataclass(frozen=True)
+class PlacementSummary(Record):
+    """:meth:`deeprg.rg.flow.Placement.summary`: the layer's units on the coarse block lattice."""
+
+    block_size: int
+    rms_displacement: float
+    tolerance: float
+    is_ordered: bool
+    offset: list[float]
+
+
+@dataclass(frozen=True)
+class LevelSummary(Record):
+    """:meth:`deeprg.rg.flow.LevelComparison.to_dict`: the layer against block spins of its block size."""
+
+    layer: int
+    block_size: int
+    network: float | None
+    block: float | None
+    rule: str
+    difference: float | None
+    error: float | None
+    ordered: bool
+    status: str
+    tolerance: float
+    sigmas: float
+
+
+@dataclass(frozen=True)
 class LayerMetrics(Record):
-    """One hidden layer: the locality verdict and the scales of its receptive fields."""
+    """One hidden layer: locality (effect size and significance), scale, order, block matching, flow level.
+
+    ``is_local`` is :func:`deeprg.report.rules.layer_is_local` (compact); ``own_block_fraction``
+    is :func:`deeprg.rg.flow.own_block_fraction` (needs both block matching and a placement).
+    """
 
     layer: int
     n_units: int
@@ -133,6 +182,10 @@ class LayerMetrics(Record):
     equivalent_block_size: float | None
     block_match: BlockMatchSummary | None
     locality: LocalitySummary
+    compactness: CompactnessSummary
+    placement: PlacementSummary | None = None
+    own_block_fraction: float | None = None
+    level: LevelSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +246,7 @@ class ScanRow(Record):
     weight_sparsity: float
     penalty_method: str | None
     locality: LocalitySummary
+    compactness: CompactnessSummary
 
 
 # ---------------------------------------------------------------------- the exact checks
@@ -227,6 +281,18 @@ class ExactChecks(Record):
     beta: float
 
 
+# ---------------------------------------------------------------------- the controls
+@dataclass(frozen=True)
+class ControlResult(Record):
+    """A control network (:class:`deeprg.rg.ControlNetwork`) measured like the trained networks."""
+
+    name: str
+    expected: bool
+    description: str
+    expected_measures: dict[str, bool | None]
+    metrics: NetworkMetrics
+
+
 # ---------------------------------------------------------------------- the whole run
 @dataclass(frozen=True)
 class ExperimentMetrics(Record):
@@ -238,12 +304,14 @@ class ExperimentMetrics(Record):
     variants: dict[str, NetworkMetrics]
     exact_1d: ExactChecks
     scan: list[ScanRow] | None = None
+    controls: list[ControlResult] | None = None
     verdict: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The plain dict; ``scan`` is left out when the experiment has none (as the schema says)."""
+        """The plain dict; ``scan`` and ``controls`` are left out when the experiment has none."""
         out = super().to_dict()
-        if self.scan is None:
-            del out["scan"]
+        for key in ("scan", "controls"):
+            if out[key] is None:
+                del out[key]
         return out

@@ -1,4 +1,4 @@
-"""Number formatting and sentence helpers shared by the verdict (private)."""
+"""The verdict's wording: number formatting and sentence helpers, in one place (private to :mod:`deeprg.report`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def _num(x: Any) -> float | None:
+def num(x: Any) -> float | None:
     """``x`` as a finite float, else None."""
     if isinstance(x, bool) or x is None:
         return None
@@ -18,25 +18,25 @@ def _num(x: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _f(x: Any, digits: int = 1) -> str:
-    value = _num(x)
+def f(x: Any, digits: int = 1) -> str:
+    value = num(x)
     if value is None:
         return "n/a"
     text = f"{value:.{digits}f}"
     return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
 
 
-def _size(x: Any) -> str:
+def size(x: Any) -> str:
     """A block size: ``8`` for 8.0, ``5.5`` otherwise."""
-    value = _num(x)
+    value = num(x)
     if value is None:
         return "n/a"
     return str(int(round(value))) if abs(value - round(value)) < 1e-9 else f"{value:.1f}"
 
 
-def _strength(x: Any) -> str:
+def strength(x: Any) -> str:
     """An L1 strength: ``2e-4``, ``1e-3``, ``0``."""
-    value = _num(x)
+    value = num(x)
     if value is None:
         return "n/a"
     if value == 0:
@@ -46,23 +46,23 @@ def _strength(x: Any) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def _join(items: Sequence[str]) -> str:
+def join(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
     """Capitalized, with a final full stop."""
     text = text.strip()
     return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
 
 
-def _geometric_mean(values: Sequence[float]) -> float | None:
+def geometric_mean(values: Sequence[float]) -> float | None:
     valid = [v for v in values if v is not None and v > 0]
     return math.exp(sum(math.log(v) for v in valid) / len(valid)) if valid else None
 
 
-def _statement(topic: str, status: str, text: str, numbers: dict[str, Any], **where: Any) -> dict[str, Any]:
+def statement(topic: str, status: str, text: str, numbers: dict[str, Any], **where: Any) -> dict[str, Any]:
     return {"topic": topic, **where, "status": status, "text": text, "numbers": numbers}

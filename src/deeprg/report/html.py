@@ -23,7 +23,7 @@ from typing import Any, Union
 
 from deeprg.errors import InvalidParameterError
 from deeprg.io import atomic_path
-from deeprg.report._words import _sentence
+from deeprg.report._words import sentence
 from deeprg.report.figures import png_uri, scan_figure, training_figure
 from deeprg.report.verdict import verdict as make_verdict
 
@@ -241,7 +241,7 @@ def _environment_jinja() -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(num=_format_number, estimate=_estimate, size=_size, tojson_pretty=_json, status_class=_status_class,
-                       sentence=_sentence)
+                       sentence=sentence)
     return env
 
 

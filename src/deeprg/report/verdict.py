@@ -1,441 +1,399 @@
 """The verdict: what the measurements say, in plain words, with the numbers behind them.
 
-:func:`verdict` reads the experiment metrics written by the ``deeprg run`` pipeline and
-returns statements such as
+:func:`verdict` reads the typed metrics of an experiment
+(:class:`~deeprg.experiment.results.ExperimentMetrics`) and applies the rules of
+:mod:`deeprg.report.rules` to every layer of every network, trained ones and control networks
+alike. It returns statements such as
 
-- "layer 2 of l1 is local (median z 8.7 against the phase null, 39.2 against the permutation
-  null; both must exceed 3) at fitted block size 8 (block spins for 100 units: 4x4); its fitted
-  scale grows x2.0 from layer 1 (radius of gyration x0.51)",
-- "no layer of sklearn is local (median z 1.5, 0.1, -0.2)",
-- "the l1 network's layers do not flow measurably, while block spins flow toward the
-  disordered fixed point",
+- "layer 2 of l1 is local: compactness 0.83 [0.80, 0.86] (at least 0.5) and median z 12.3 against
+  the smooth null (more than 3), at scale b* 4 (block spins for 100 units: 4x4); its units sit on
+  the 10x10 block lattice (rms 0.04 blocks); block-specific (specificity 0.45); nearest-neighbour
+  correlation 0.54 against 0.50 for majority-rule block spins (difference +0.04 ± 0.01: agrees)",
+- "no layer of sklearn is local",
 
-and one headline: does the L1 penalty make the network look like block-spin RG where the
-off-the-shelf baseline does not, and at what penalty the first-layer fields become local.
+and one headline that isolates the penalty: ``l1`` against ``none`` (the same trainer, schedule and
+initialisation: Mehta & Schwab's claim), next to the seed write-up's comparison of scikit-learn's
+RBM off the shelf with the hand-coded L1 RBM, naming every way the two differ. The control networks,
+measured in the same run by the same code, calibrate it: a control classified wrongly turns the
+headline into "undetermined", with the reason.
 
-Every statement carries a ``status`` word, chosen by fixed rules from the numbers (never
-softened): a layer is ``"local"`` (beats every null), ``"mixed"`` (beats one null but not the
-other), ``"not local"`` or ``"undetermined"``; a variant is ``"local"`` (every layer),
-``"mixed"`` (some), ``"not local"`` (none) or ``"undetermined"``.
+Every statement carries a ``status`` chosen by the rules from the numbers, never softened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from deeprg.errors import InvalidParameterError
-from deeprg.report._checks import AGREEMENT_SIGMAS, _data_verdict, _exact_1d_verdict, _scan_verdict, _training_numbers
-from deeprg.report._words import _f, _geometric_mean, _join, _num, _sentence, _size, _statement
-from deeprg.rg import LOCALITY_Z_THRESHOLD, matching_block_size
+from deeprg.experiment.results import ExperimentMetrics, LayerMetrics, NetworkMetrics
+from deeprg.report import rules
+from deeprg.report._checks import (
+    AGREEMENT_SIGMAS,
+    calibration_verdict,
+    data_verdict,
+    exact_1d_verdict,
+    scan_verdict,
+    training_numbers,
+)
+from deeprg.report._words import f, join, sentence, size, statement
 
-__all__ = ["AGREEMENT_SIGMAS", "SCALE_GROWTH_THRESHOLD", "VERDICT_VERSION", "verdict"]
+__all__ = ["AGREEMENT_SIGMAS", "SKLEARN_DIFFERENCES", "VERDICT_VERSION", "Judgement", "verdict"]
 
 #: Schema version of the dict returned by :func:`verdict`.
-VERDICT_VERSION = 1
+VERDICT_VERSION = 2
 
-#: A scale "grows" with depth when its mean growth factor per layer exceeds this.
-SCALE_GROWTH_THRESHOLD = 1.25
+#: Every way scikit-learn's BernoulliRBM, off the shelf, differs from the hand-coded L1 RBM of
+#: Mehta & Schwab (Hinton & Salakhutdinov's rbm.m), besides the penalty; both get the configured
+#: learning rate, batch size and epochs.
+SKLEARN_DIFFERENCES = (
+    "persistent contrastive divergence (PCD-1) against CD-1",
+    "no momentum against momentum 0.5, then 0.9 after epoch 5",
+    "initial weights N(0, 0.01^2) against 0.1 N(0, 1)",
+    "no penalty against the L1 penalty",
+)
 
-_NULL_MEANING = {
-    # beaten null -> what beating only that one null means
-    "permutation": "smooth but spread out, not compact",
-    "phase": "concentrated on a few sites but scattered, not one compact patch",
-}
 
-_TREND_PHRASE = {
-    "toward ordered": "flow toward the ordered fixed point",
-    "toward disordered": "flow toward the disordered fixed point",
-    "stays": "do not flow measurably",
-    "undetermined": "have an undetermined flow",
-}
+# ---------------------------------------------------------------------- judging one network
+def _agreed(values: Sequence[bool | None]) -> bool | None:
+    """True when every determined value is True, False when every one is False, else None (mixed or none)."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    if all(known):
+        return True
+    return False if not any(known) else None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The rules of :mod:`deeprg.report.rules` applied to every layer of one network.
+
+    Attributes
+    ----------
+    local, ordered, block_specific, flow : tuple
+        Per layer, bottom first (None where the measure does not apply or is undetermined).
+    network_ordered, network_block_specific : bool or None
+        The same rules on the statistics of all units of the network pooled, so that a top layer of a
+        few units, where chance alone can pass, weighs what its units weigh.
+    growth : tuple of float
+        Growth factors of the median scale b* between consecutive local layers.
+    mean_growth : float or None
+        Their geometric mean.
+    """
+
+    local: tuple[bool, ...]
+    ordered: tuple[bool | None, ...]
+    block_specific: tuple[bool | None, ...]
+    flow: tuple[bool | None, ...]
+    growth: tuple[float, ...]
+    mean_growth: float | None
+    network_ordered: bool | None
+    network_block_specific: bool | None
+
+    @classmethod
+    def of(cls, network: NetworkMetrics) -> Judgement:
+        """Judge ``network``."""
+        layers = network.layers
+        growth, mean = rules.scale_growth(layers)
+        return cls(tuple(rules.layer_is_local(la) for la in layers), tuple(rules.layer_is_ordered(la) for la in layers),
+                   tuple(rules.layer_is_block_specific(la) for la in layers),
+                   tuple(rules.layer_flows_like_block_spins(la) for la in layers), tuple(growth), mean,
+                   rules.network_is_ordered(layers), rules.network_is_block_specific(layers))
+
+    @property
+    def n_local(self) -> int:
+        """Number of local layers."""
+        return sum(self.local)
+
+    @property
+    def scale_grows(self) -> bool | None:
+        """Whether the scale grows with depth (None without two consecutive local layers)."""
+        return None if self.mean_growth is None else self.mean_growth > rules.SCALE_GROWTH_THRESHOLD
+
+    @property
+    def flows_like_block_spins(self) -> bool | None:
+        """False when a compared layer does not flow like block spins, True when every layer does, else None."""
+        if any(v is False for v in self.flow):
+            return False
+        return True if self.flow and all(v is True for v in self.flow) else None
+
+    def observed(self, measure: str) -> bool | None:
+        """The network's answer for one of :data:`deeprg.rg.controls.MEASURES` (None: mixed or undetermined)."""
+        if measure == "local":
+            return _agreed(self.local)
+        return {"ordered": self.network_ordered, "block_specific": self.network_block_specific,
+                "scale_grows": self.scale_grows, "flow": self.flows_like_block_spins}[measure]
+
+    @property
+    def looks_like_block_spin_rg(self) -> str:
+        """"yes" when every measure says so, "no" when no layer is local, "partly" otherwise."""
+        if self.n_local == 0:
+            return "no"
+        if (all(self.local) and self.scale_grows and self.flows_like_block_spins
+                and self.network_block_specific and self.network_ordered):
+            return "yes"
+        return "partly"
 
 
 # ---------------------------------------------------------------------- layers
-def _matching_block_size(lattice: Any, n_units: Any) -> int | None:
-    """Side of the blocks that tile an ``lattice x lattice`` torus into ``n_units`` block spins (None if none)."""
-    L, n = _num(lattice), _num(n_units)
-    if not L or not n:
-        return None
+def _matching_block(lattice: int, n_units: int) -> int | None:
+    from deeprg.rg import matching_block_size
+
     try:
-        return matching_block_size(int(L) ** 2, int(n))
-    except InvalidParameterError:
+        return matching_block_size(lattice * lattice, n_units)
+    except ValueError:
         return None
 
 
-def _null_z(locality: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Median primary z and pass/fail per null from a locality summary."""
-    primary = str(locality.get("primary_metric") or "z of window_fraction")
-    key = primary.removeprefix("z of ").split()[0] if primary.startswith("z of ") else "window_fraction"
-    per_null = locality.get("z") or {}
-    out = {}
-    for name in locality.get("nulls") or list(per_null):
-        entry = per_null.get(name) or {}
-        out[str(name)] = {"median_z": _num((entry.get(key) or {}).get("median")), "is_local": entry.get("is_local")}
+def _locality_clause(layer: LayerMetrics, local: bool) -> str:
+    c = layer.compactness
+    z = rules.significance_z(layer)
+    interval = "[" + ", ".join(f(v, 2) for v in c.median_compactness_interval) + "]"
+    compact = f"compactness {f(c.median_compactness, 2)} {interval}"
+    significance = f"median z {f(z)} against the smooth null"
+    if local:
+        return f"{compact}, at least {f(c.threshold, 1)} ({significance})"
+    return (f"{compact}, less than {f(c.threshold, 1)}: its squared weight is spread out, not in one window "
+            f"({significance})")
+
+
+def _structure_clauses(layer: LayerMetrics, lattice: int) -> list[str]:
+    out = []
+    if layer.placement is not None:
+        p = layer.placement
+        m = lattice // p.block_size
+        where = "sit on" if p.is_ordered else "do not sit on"
+        out.append(f"its units {where} the {m}x{m} block lattice (rms {f(p.rms_displacement, 2)} blocks, "
+                   f"at most {f(p.tolerance, 2)})")
+    specific = rules.layer_is_block_specific(layer)
+    if specific is not None:
+        out.append(f"{'block-specific' if specific else 'not block-specific'}: {f(100 * layer.own_block_fraction, 0)}% "
+                   f"of its units correlate best with their own block ({'at least' if specific else 'fewer than'} "
+                   f"{f(100 * rules.OWN_BLOCK_THRESHOLD, 0)}%; specificity {f(layer.block_match.median_specificity, 2)})")
+    if layer.level is not None:
+        lv = layer.level
+        diff = "n/a" if lv.difference is None else f"{lv.difference:+.3f}"
+        out.append(f"nearest-neighbour correlation {f(lv.network, 2)} against {f(lv.block, 2)} for {lv.rule}-rule "
+                   f"block spins (difference {diff} ± {f(lv.error, 3)}: {lv.status})")
     return out
 
 
-def _layer_verdict(variant: str, layer: Mapping[str, Any], lattice: Any) -> dict[str, Any]:
-    k = layer.get("layer")
-    locality = layer.get("locality") or {}
-    threshold = _num(locality.get("threshold")) or LOCALITY_Z_THRESHOLD
-    nulls = _null_z(locality)
-    z = _num(layer.get("z"))
-    n_units = layer.get("n_units")
-    fitted = _num(layer.get("fitted_block_size"))
-    matching = _matching_block_size(lattice, n_units)
+def _layer_statement(variant: str, layer: LayerMetrics, lattice: int) -> dict[str, Any]:
+    c, k = layer.compactness, layer.layer
+    z = rules.significance_z(layer)
+    matching = _matching_block(lattice, layer.n_units)
     numbers: dict[str, Any] = {
-        "n_units": n_units,
-        "median_z": z,
-        "threshold": threshold,
-        "median_z_by_null": {name: v["median_z"] for name, v in nulls.items()},
-        "fraction_local": _num(locality.get("fraction_local")),
-        "fitted_block_size": fitted,
+        "n_units": layer.n_units,
+        "compactness": c.median_compactness,
+        "compactness_interval": c.median_compactness_interval,
+        "compactness_threshold": c.threshold,
+        "fraction_compact": c.fraction_compact,
+        "scale": c.median_scale,
         "matching_block_size": matching,
-        "radius_of_gyration": _num(layer.get("radius_of_gyration")),
-        "equivalent_block_size": _num(layer.get("equivalent_block_size")),
+        "median_z": z,
+        "median_z_permutation": layer.locality.null_median_z("permutation", rules.PRIMARY_METRIC),
+        "ordered": rules.layer_is_ordered(layer),
+        "rms_displacement": None if layer.placement is None else layer.placement.rms_displacement,
+        "block_specificity": None if layer.block_match is None else layer.block_match.median_specificity,
+        "own_block_fraction": layer.own_block_fraction,
+        "block_specific": rules.layer_is_block_specific(layer),
+        "level": None if layer.level is None else layer.level.to_dict(),
+        "flows_like_block_spins": rules.layer_flows_like_block_spins(layer),
     }
-    match = layer.get("block_match") or None
-    if match:
-        numbers["block_match"] = {
-            "block_size": match.get("block_size"),
-            "median_best_correlation": _num(match.get("median_best_correlation")),
-            "median_null_correlation": _num(match.get("median_null_correlation")),
-            "median_specificity": _num(match.get("median_specificity")),
-        }
-
-    dead = locality.get("n_dead")
-    all_dead = dead is not None and n_units is not None and dead >= n_units
-    known_nulls = {name: v for name, v in nulls.items() if v["median_z"] is not None}
-    if all_dead or (z is None and not known_nulls) or layer.get("is_local") is None:
-        status = "undetermined"
-    elif layer.get("is_local"):
-        status = "local"
-    elif any(v["is_local"] for v in known_nulls.values()):
-        status = "mixed"
-    else:
-        status = "not local"
-
-    def zf(value: float | None) -> str:  # enough digits that a value next to the threshold is not rounded onto it
-        return _f(value, 2 if value is not None and abs(value - threshold) < 0.05 else 1)
-
-    if known_nulls:
-        against = ", ".join(f"{zf(v['median_z'])} against the {name} null" for name, v in known_nulls.items())
-    else:
-        against = zf(z)
-    need = f"{'both' if len(known_nulls) == 2 else 'every null'} must exceed {_f(threshold, 0)}"
     who = f"layer {k} of {variant}"
-    if status == "undetermined":
-        reason = "every unit is dead" if all_dead else "no locality z-score was measured"
-        text = f"{who}: locality undetermined ({reason})"
-    elif status == "local":
-        notes = []
-        tried = [b for b in (_num(x) for x in locality.get("block_sizes") or []) if b is not None]
-        if tried and fitted is not None and fitted >= max(tried):
-            notes.append("the largest tried")
-        if matching:
-            notes.append(f"block spins for {n_units} units: {matching}x{matching}")
-        scale = f"fitted block size {_size(fitted)}" + (f" ({'; '.join(notes)})" if notes else "")
-        text = f"{who} is local (median z {against}; {need}) at {scale}"
-    elif status == "mixed":
-        beaten = [name for name, v in known_nulls.items() if v["is_local"]]
-        missed = [name for name, v in known_nulls.items() if not v["is_local"]]
-        meaning = _NULL_MEANING.get(beaten[0], "") if len(beaten) == 1 else ""
-        text = (f"{who} is mixed, not local: it beats the {_join(beaten)} null but not the {_join(missed)} null "
-                f"(median z {against}; {need})" + (f": its fields are {meaning}" if meaning else ""))
-    else:
-        text = f"{who} is not local (median z {against}; {need})"
-    if match and numbers["block_match"]["median_best_correlation"] is not None:
-        bm = numbers["block_match"]
-        text += (f"; its units correlate with {_size(bm['block_size'])}x{_size(bm['block_size'])} block spins at "
-                 f"median |r| {_f(bm['median_best_correlation'], 2)} (shuffled null "
-                 f"{_f(bm['median_null_correlation'], 2)})")
-    return _statement("layer", status, text, numbers, variant=variant, layer=k)
+    if c.median_compactness is None:
+        reason = "every unit is dead"
+        return statement("layer", "undetermined", f"{who}: locality undetermined ({reason})", numbers,
+                         variant=variant, layer=k)
+    local = rules.layer_is_local(layer)
+    text = f"{who} is {'local' if local else 'not local'}: {_locality_clause(layer, local)}"
+    if local:
+        text += f", at scale b* {size(c.median_scale)}" + (
+            f" (block spins for {layer.n_units} units: {matching}x{matching})" if matching else "")
+    clauses = _structure_clauses(layer, lattice)
+    if clauses:
+        text += "; " + "; ".join(clauses)
+    return statement("layer", "local" if local else "not local", text, numbers, variant=variant, layer=k)
 
 
-def _scale_verdict(variant: str, layers: Sequence[Mapping[str, Any]], statements: list[dict[str, Any]]) -> dict[str, Any]:
-    """Growth of the fitted block size and the radius of gyration between consecutive local layers."""
-    fitted_growth, rg_growth, pairs = [], [], []
-    for prev, cur, s_prev, s_cur in zip(layers[:-1], layers[1:], statements[:-1], statements[1:], strict=True):
-        if s_prev["status"] != "local" or s_cur["status"] != "local":
-            continue
-        a, b = _num(prev.get("fitted_block_size")), _num(cur.get("fitted_block_size"))
-        ra, rb = _num(prev.get("radius_of_gyration")), _num(cur.get("radius_of_gyration"))
-        g_fit = b / a if a and b is not None else None
-        g_rg = rb / ra if ra and rb is not None else None
-        fitted_growth.append(g_fit)
-        rg_growth.append(g_rg)
-        pairs.append((prev.get("layer"), cur.get("layer")))
-        s_cur["numbers"]["growth_fitted_block_size"] = g_fit
-        s_cur["numbers"]["growth_radius_of_gyration"] = g_rg
-        s_cur["text"] += (f"; its fitted scale grows x{_f(g_fit)} from layer {prev.get('layer')} "
-                          f"(radius of gyration x{_f(g_rg, 2)})")
-    mean_fit, mean_rg = _geometric_mean(fitted_growth), _geometric_mean(rg_growth)
-    local = [layer for layer, s in zip(layers, statements, strict=True) if s["status"] == "local"]
-    numbers = {
-        "layer_pairs": [list(p) for p in pairs],
-        "growth_fitted_block_size": fitted_growth,
-        "growth_radius_of_gyration": rg_growth,
-        "mean_growth_fitted_block_size": mean_fit,
-        "mean_growth_radius_of_gyration": mean_rg,
-        "threshold": SCALE_GROWTH_THRESHOLD,
-    }
-    if mean_fit is None and mean_rg is None:
-        text = (f"the scale growth of {variant} is undetermined: it needs two consecutive local layers "
-                f"({len(local)} of {len(layers)} layers are local)")
-        return _statement("scale", "undetermined", text, numbers, variant=variant)
-    fitted = " -> ".join(_size(layer.get("fitted_block_size")) for layer in local)
-    radii = " -> ".join(_f(layer.get("radius_of_gyration")) for layer in local)
-    matching = [s["numbers"].get("matching_block_size") for s in statements if s["status"] == "local"]
-    rg_note = ""
-    if all(matching):
-        rg_note = f"; block-spin RG with these layer widths: {' -> '.join(str(m) for m in matching)}"
-    fit_numbers = f"{fitted}{rg_note}"
-    rg_numbers = radii
-    need = f"growth needs more than x{_f(SCALE_GROWTH_THRESHOLD, 2)} per layer"
-    fit_grows = mean_fit is not None and mean_fit > SCALE_GROWTH_THRESHOLD
-    rg_grows = mean_rg is not None and mean_rg > SCALE_GROWTH_THRESHOLD
-    if fit_grows and rg_grows:
-        status = "grows"
-        text = (f"the scale of {variant}'s local layers grows with depth: fitted block size x{_f(mean_fit)} per layer "
-                f"({fit_numbers}), radius of gyration x{_f(mean_rg, 2)} per layer ({rg_numbers})")
-    elif not fit_grows and not rg_grows:
-        status = "does not grow"
-        text = (f"the scale of {variant}'s local layers does not grow with depth: fitted block size x{_f(mean_fit)} per "
-                f"layer ({fit_numbers}), radius of gyration x{_f(mean_rg, 2)} per layer ({rg_numbers}); {need}")
-    else:
-        status = "mixed"
-        grows = (f"the fitted block size grows x{_f(mean_fit)} per layer ({fit_numbers})" if fit_grows
-                 else f"the radius of gyration grows x{_f(mean_rg, 2)} per layer ({rg_numbers})")
-        stays = (f"the radius of gyration does not (x{_f(mean_rg, 2)} per layer: {rg_numbers})" if fit_grows
-                 else f"the fitted block size does not (x{_f(mean_fit)} per layer: {fit_numbers})")
-        text = f"the scale growth of {variant} is mixed: {grows}, but {stays}; {need}"
-    return _statement("scale", status, text, numbers, variant=variant)
+# ---------------------------------------------------------------------- networks
+def _scale_statement(variant: str, network: NetworkMetrics, judged: Judgement) -> dict[str, Any]:
+    local_scales = [la.compactness.median_scale for la, ok in zip(network.layers, judged.local, strict=True) if ok]
+    numbers = {"growth": list(judged.growth), "mean_growth": judged.mean_growth,
+               "threshold": rules.SCALE_GROWTH_THRESHOLD, "local_scales": local_scales}
+    if judged.scale_grows is None:
+        return statement("scale", "undetermined", f"the scale growth of {variant} is undetermined: it needs two "
+                         f"consecutive local layers ({judged.n_local} of {len(judged.local)} are local)", numbers,
+                         variant=variant)
+    path = " -> ".join(size(s) for s in local_scales)
+    need = f"growth needs more than x{f(rules.SCALE_GROWTH_THRESHOLD, 2)} per layer; block-spin RG doubles it"
+    if judged.scale_grows:
+        text = f"the scale b* of {variant}'s local layers grows x{f(judged.mean_growth, 2)} per layer ({path})"
+        return statement("scale", "grows", text, numbers, variant=variant)
+    text = (f"the scale b* of {variant}'s local layers does not grow with depth: x{f(judged.mean_growth, 2)} per layer "
+            f"({path}); {need}")
+    return statement("scale", "does not grow", text, numbers, variant=variant)
 
 
-# ---------------------------------------------------------------------- flows
-def _phi_series(flows: Mapping[str, Any], which: str, observable: str = "nn_correlation") -> list[float | None]:
-    series = []
-    for level in flows.get("levels") or []:
-        point = level.get(which) or {}
-        series.append(_num(((point.get("phi") or {}).get(observable) or {}).get("mean")))
-    while series and series[-1] is None:
-        series.pop()
-    return series
-
-
-def _flow_verdict(variant: str, flows: Mapping[str, Any] | None) -> dict[str, Any]:
-    flows = flows or {}
-    block, dbn = flows.get("block") or {}, flows.get("dbn") or {}
-    b_flow, d_flow = block.get("flow"), dbn.get("flow")
-    b_fixed, d_fixed = block.get("fixed_point"), dbn.get("fixed_point")
-    numbers = {
-        "block_flow": b_flow,
-        "dbn_flow": d_flow,
-        "block_fixed_point": b_fixed,
-        "dbn_fixed_point": d_fixed,
-        "block_trends": block.get("trend"),
-        "dbn_trends": dbn.get("trend"),
-        "same_flow": flows.get("same_flow"),
-        "same_fixed_point": flows.get("same_fixed_point"),
-        "block_phi_nn_correlation": _phi_series(flows, "block"),
-        "dbn_phi_nn_correlation": _phi_series(flows, "dbn"),
-    }
+def _flow_statement(variant: str, network: NetworkMetrics, judged: Judgement) -> dict[str, Any]:
+    levels = [la.level for la in network.layers if la.level is not None]
+    numbers = {"layers": [lv.to_dict() for lv in levels], "flows_like": list(judged.flow)}
     name = f"the {variant} network's layers"
-    if b_flow in (None, "undetermined") or d_flow in (None, "undetermined"):
-        missing = "no flow was measured" if not flows else "a flow is undetermined (fewer than two finite levels)"
-        return _statement("flow", "undetermined", f"whether {name} flow like block-spin RG is undetermined: {missing}",
-                          numbers, variant=variant)
-    phis = (f"nearest-neighbour orderedness phi {' -> '.join(_f(p, 2) for p in numbers['dbn_phi_nn_correlation'])} "
-            f"for the layers, {' -> '.join(_f(p, 2) for p in numbers['block_phi_nn_correlation'])} for block spins")
-    if flows.get("same_flow"):
-        status = "like block-spin RG"
-        if d_flow == "stays":
-            text = f"neither {name} nor block spins flow measurably, alike ({phis})"
-        else:
-            text = f"{name} {_TREND_PHRASE.get(d_flow, d_flow)} like block-spin RG ({phis})"
-    else:
-        status = "unlike block-spin RG"
-        text = (f"{name} {_TREND_PHRASE.get(d_flow, d_flow)}, while block spins "
-                f"{_TREND_PHRASE.get(b_flow, b_flow)}: not like block-spin RG ({phis})")
-    if b_fixed and d_fixed:
-        if flows.get("same_fixed_point"):
-            text += f"; both end nearest the {b_fixed} fixed point by the Binder cumulant"
-        else:
-            text += f"; by the Binder cumulant block spins end nearest the {b_fixed}, the layers the {d_fixed} fixed point"
-    return _statement("flow", status, text, numbers, variant=variant)
+    if not levels:
+        return statement("flow", "undetermined", f"whether {name} flow like block spins is undetermined: no layer "
+                         "tiles the lattice into blocks", numbers, variant=variant)
+    per_layer = ", ".join(f"layer {lv.layer} {lv.status}{'' if lv.ordered else ' but unordered'}" for lv in levels)
+    like = judged.flows_like_block_spins
+    if like:
+        return statement("flow", "like block-spin RG", f"{name} match block spins level by level ({per_layer})",
+                         numbers, variant=variant)
+    if like is False:
+        return statement("flow", "unlike block-spin RG", f"{name} do not match block spins level by level "
+                         f"({per_layer})", numbers, variant=variant)
+    return statement("flow", "undetermined", f"whether {name} match block spins is undetermined ({per_layer})",
+                     numbers, variant=variant)
 
 
-# ---------------------------------------------------------------------- variants
-def _variant_verdict(variant: str, m: Mapping[str, Any]) -> dict[str, Any]:
-    layers = list(m.get("layers") or [])
-    lattice = m.get("lattice")
-    layer_statements = [_layer_verdict(variant, layer, lattice) for layer in layers]
-    scale = _scale_verdict(variant, layers, layer_statements) if layers else _statement(
-        "scale", "undetermined", f"the scale growth of {variant} is undetermined: no layers", {}, variant=variant)
-    flow = _flow_verdict(variant, m.get("flows"))
-    statuses = [s["status"] for s in layer_statements]
-    determined = [s for s in statuses if s != "undetermined"]
-    n_local = statuses.count("local")
-    zs = ", ".join(_f(s["numbers"]["median_z"]) for s in layer_statements)
+def _network_verdict(name: str, network: NetworkMetrics) -> dict[str, Any]:
+    judged = Judgement.of(network)
+    layers = [_layer_statement(name, la, network.lattice) for la in network.layers]
+    scale, flow = _scale_statement(name, network, judged), _flow_statement(name, network, judged)
+    n, n_local = len(layers), judged.n_local
+    determined = [s for s in layers if s["status"] != "undetermined"]
     if not determined:
-        status, summary = "undetermined", f"the locality of {variant} is undetermined (no measured layer)"
-    elif n_local == len(statuses):
+        status, summary = "undetermined", f"the locality of {name} is undetermined (no measured layer)"
+    elif n_local == n:
         status = "local"
-        summary = (f"{'the only layer' if n_local == 1 else f'all {n_local} layers'} of {variant} "
-                   f"{'is' if n_local == 1 else 'are'} local (median z {zs})")
+        summary = f"{'the only layer' if n == 1 else f'all {n} layers'} of {name} {'is' if n == 1 else 'are'} local"
     elif n_local == 0:
-        status = "not local"
-        summary = f"no layer of {variant} is local (median z {zs})"
-        n_mixed = statuses.count("mixed")
-        if n_mixed:
-            summary += (f"; {n_mixed} of its layers {'beats' if n_mixed == 1 else 'beat'} only one of the nulls "
-                        "(mixed evidence, not local)")
+        status, summary = "not local", f"no layer of {name} is local"
     else:
+        which = [str(s["layer"]) for s in layers if s["status"] == "local"]
         status = "mixed"
-        which = [str(s["layer"]) for s in layer_statements if s["status"] == "local"]
-        summary = (f"{n_local} of {len(statuses)} layers of {variant} are local "
-                   f"(layer{'s' if len(which) > 1 else ''} {_join(which)}; median z {zs})")
-    locality_summary = summary
-    if status in ("local", "mixed") and scale["status"] != "undetermined":
-        summary += f"; scale growth {scale['status']}"
-    summary += f"; flow {flow['status']}"
-
-    if status == "undetermined":
-        looks_like_rg = "undetermined"
-    elif status == "local" and scale["status"] == "grows" and flow["status"] == "like block-spin RG":
-        looks_like_rg = "yes"
-    elif status == "not local":
-        looks_like_rg = "no"
-    else:
-        looks_like_rg = "partly"
-    training = m.get("training") or {}
-    return {
-        "status": status,
-        "looks_like_block_spin_rg": looks_like_rg,
-        "n_layers": len(layers),
-        "n_local": n_local,
-        "summary": summary,
-        "locality_summary": locality_summary,
-        "layers": layer_statements,
-        "scale": scale,
-        "flow": flow,
-        "training": _training_numbers(training),
-    }
+        summary = f"{n_local} of {n} layers of {name} are local (layer{'s' if len(which) > 1 else ''} {join(which)})"
+    looks = "undetermined" if status == "undetermined" else judged.looks_like_block_spin_rg
+    full = summary + (f"; scale {scale['status']}" if scale["status"] != "undetermined" else "") + f"; flow {flow['status']}"
+    return {"status": status, "looks_like_block_spin_rg": looks, "n_layers": n, "n_local": n_local,
+            "summary": full, "locality_summary": summary, "layers": layers, "scale": scale, "flow": flow,
+            "training": training_numbers(network.training)}
 
 
-def _pick(names: Sequence[str], exact: str, *fragments: str) -> str | None:
-    if exact in names:
-        return exact
-    return next((n for n in names if any(f in n.lower() for f in fragments)), None)
+# ---------------------------------------------------------------------- the headline
+def _describe(name: str, v: Mapping[str, Any]) -> str:
+    return f"{name} has {v['n_local']} of {v['n_layers']} layers local (looks like block-spin RG: {v['looks_like_block_spin_rg']})"
 
 
-def _headline(variants: Mapping[str, dict[str, Any]], scan: dict[str, Any] | None) -> dict[str, Any]:
-    names = list(variants)
-    penalized, baseline = _pick(names, "l1", "l1"), _pick(names, "sklearn", "sklearn", "baseline")
-    numbers: dict[str, Any] = {"penalized": penalized, "baseline": baseline}
-    if not names:
-        return {"status": "undetermined", "text": "No network was analyzed, so there is no verdict.", "numbers": numbers}
-    if penalized is None or baseline is None:
-        status = "undetermined"
-        text = ("Undetermined: the comparison needs an L1 variant and the scikit-learn baseline. "
-                + " ".join(_sentence(v["summary"]) for v in variants.values()))
-    else:
-        p, b = variants[penalized], variants[baseline]
-        numbers.update({"penalized_n_local": p["n_local"], "baseline_n_local": b["n_local"],
-                        "penalized_looks_like_block_spin_rg": p["looks_like_block_spin_rg"],
-                        "baseline_looks_like_block_spin_rg": b["looks_like_block_spin_rg"]})
-        evidence = _sentence(f"{p['locality_summary']}, while {b['locality_summary']}")
-        if "undetermined" in (p["status"], b["status"]):
-            status = "undetermined"
-            text = f"Undetermined: the locality of a network could not be measured. {evidence}"
-        elif p["n_local"] > b["n_local"] and p["looks_like_block_spin_rg"] == "yes" and b["n_local"] == 0:
-            status = "yes"
-            text = (f"Yes: with the L1 penalty the network looks like block-spin RG (local layers, a scale that grows "
-                    f"with depth, the same flow) and the off-the-shelf baseline does not. {evidence}")
-        elif p["n_local"] > b["n_local"]:
-            status = "partly"
-            missing = []
-            if p["status"] != "local":
-                missing.append(f"only {p['n_local']} of its {p['n_layers']} layers are local")
-            if p["scale"]["status"] != "grows":
-                missing.append(f"its scale growth with depth is {p['scale']['status']}")
-            if p["flow"]["status"] != "like block-spin RG":
-                missing.append("its layers do not flow like block-spin RG" if p["flow"]["status"] == "unlike block-spin RG"
-                               else f"its flow is {p['flow']['status']}")
-            if b["n_local"]:
-                missing.append(f"the baseline has {b['n_local']} local layer{'s' if b['n_local'] > 1 else ''} too")
-            text = (f"Partly: L1 makes the network more local than the off-the-shelf baseline, but "
-                    f"{_join(missing)}. {evidence}")
-        elif p["n_local"] == b["n_local"]:
-            status = "no"
-            text = (f"No: the L1 penalty does not make the network more local than the off-the-shelf baseline "
-                    f"({p['n_local']} against {b['n_local']} local layers). {evidence}")
-        else:
-            status = "no"
-            text = (f"No: the off-the-shelf baseline is more local than the L1 network ({b['n_local']} against "
-                    f"{p['n_local']} local layers). {evidence}")
+def _compare(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    """Whether network ``a`` looks more like block-spin RG than ``b``: "yes", "partly", "no" or "undetermined"."""
+    if "undetermined" in (a["status"], b["status"]):
+        return "undetermined"
+    if a["looks_like_block_spin_rg"] == "yes" and b["looks_like_block_spin_rg"] != "yes":
+        return "yes"
+    return "partly" if a["n_local"] > b["n_local"] else "no"
+
+
+def _penalty_comparison(variants: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    numbers = {"penalized": "l1", "reference": "none"}
+    if "l1" not in variants or "none" not in variants:
+        return statement("comparison", "undetermined", "the penalty is not isolated: it needs the l1 and none variants",
+                         numbers, comparison="penalty")
+    p, r = variants["l1"], variants["none"]
+    status = _compare(p, r)
+    numbers |= {"penalized_n_local": p["n_local"], "reference_n_local": r["n_local"],
+                "penalized_looks_like_block_spin_rg": p["looks_like_block_spin_rg"],
+                "reference_looks_like_block_spin_rg": r["looks_like_block_spin_rg"]}
+    strength = (config.get("network") or {}).get("strength")
+    verb = {"yes": "makes the network look like block-spin RG where the unpenalized one does not",
+            "partly": "makes the network more local, but not block-spin RG in every respect",
+            "no": "does not make the network more local", "undetermined": "has an undetermined effect"}[status]
+    text = (f"with the same trainer, schedule and initialisation (CD-1, momentum, W ~ 0.1 N(0, 1)), the L1 penalty"
+            f"{f' ({strength:g})' if isinstance(strength, (int, float)) else ''} {verb}: {_describe('l1', p)}; "
+            f"{_describe('none', r)}")
+    return statement("comparison", status, text, numbers, comparison="penalty")
+
+
+def _baseline_comparison(variants: Mapping[str, Any]) -> dict[str, Any]:
+    numbers: dict[str, Any] = {"penalized": "l1", "baseline": "sklearn", "differences": list(SKLEARN_DIFFERENCES)}
+    if "l1" not in variants or "sklearn" not in variants:
+        return statement("comparison", "undetermined", "the seed write-up's comparison needs the l1 and sklearn "
+                         "variants", numbers, comparison="baseline")
+    p, b = variants["l1"], variants["sklearn"]
+    status = _compare(p, b)
+    numbers |= {"penalized_n_local": p["n_local"], "baseline_n_local": b["n_local"]}
+    text = (f"scikit-learn's RBM off the shelf against the hand-coded L1 RBM (the seed write-up's comparison; they "
+            f"differ in {len(SKLEARN_DIFFERENCES)} ways: {join(list(SKLEARN_DIFFERENCES))}, so it does not isolate the "
+            f"penalty): {_describe('l1', p)}; {_describe('sklearn', b)}")
+    return statement("comparison", status, text, numbers, comparison="baseline")
+
+
+def _headline(comparisons: list[dict[str, Any]], calibration: dict[str, Any] | None,
+              scan: dict[str, Any] | None) -> dict[str, Any]:
+    penalty, baseline = comparisons
+    lead = penalty if penalty["status"] != "undetermined" else baseline
+    status = lead["status"]
+    reason = None
+    if calibration is not None and calibration["status"] == "failed":
+        status, reason = "undetermined", calibration["text"]
+    word = {"yes": "Yes", "partly": "Partly", "no": "No", "undetermined": "Undetermined"}[status]
+    text = f"{word}: " + (f"{sentence(reason)} " if reason else "") + " ".join(
+        sentence(s) for s in (penalty["text"], baseline["text"]))
+    if calibration is not None and reason is None:
+        text += " " + sentence(calibration["text"])
     if scan is not None:
-        text += " " + _sentence(f"In the L1 scan, {scan['text']}")
-        numbers["scan_status"] = scan["status"]
+        text += " " + sentence(f"In the L1 scan, {scan['text']}")
+    numbers = {"penalty": penalty["status"], "baseline": baseline["status"],
+               "calibration": None if calibration is None else calibration["status"],
+               "scan_status": None if scan is None else scan["status"]}
     return {"status": status, "text": text, "numbers": numbers}
 
 
 # ---------------------------------------------------------------------- entry point
-def verdict(metrics: Mapping[str, Any]) -> dict[str, Any]:
-    """Plain-words statements, with their numbers, about every variant, layer, the scan and the checks.
+def verdict(metrics: ExperimentMetrics | Mapping[str, Any]) -> dict[str, Any]:
+    """Plain-words statements, with their numbers, about every network, layer, control, the scan and the checks.
 
     Parameters
     ----------
-    metrics : dict
-        Experiment metrics: ``{"variants": {name: per-network metrics of
-        :func:`deeprg.experiment.analysis.analyze_network` (plus optional ``"training"`` histories)},
-        "ensemble": {...}, "scan": [rows of :func:`deeprg.rg.locality_scan`], "exact_1d": {...}}``;
-        everything but ``"variants"`` is optional, and missing numbers give "undetermined".
+    metrics : ExperimentMetrics or dict
+        The experiment's typed metrics (a dict is read with :meth:`ExperimentMetrics.from_dict`).
 
     Returns
     -------
     dict
         JSON-able::
 
-            {"verdict_version": 1,
+            {"verdict_version": 2,
              "headline": {"status": "yes" | "partly" | "no" | "undetermined", "text", "numbers"},
+             "comparisons": [penalty statement (l1 against none), baseline statement (sklearn against l1)],
              "variants": {name: {"status": "local" | "mixed" | "not local" | "undetermined",
                                  "looks_like_block_spin_rg": "yes" | "partly" | "no" | "undetermined",
-                                 "n_layers", "n_local", "summary",
+                                 "n_layers", "n_local", "summary", "locality_summary",
                                  "layers": [statement, ...], "scale": statement, "flow": statement,
                                  "training": {layer: {"pseudo_likelihood", "reconstruction_error", "epochs"}}}},
-             "scan": statement | None, "data": [statement, ...], "exact_1d": [statement, ...],
+             "calibration": statement | None, "scan": statement | None,
+             "data": [statement, ...], "exact_1d": [statement, ...],
              "statements": [every statement, in reading order]}
 
-        A statement is ``{"topic", ("variant", "layer",) "status", "text", "numbers"}``.
-
-    Notes
-    -----
-    Rules: a layer is local when its median unit beats every null by more than the locality
-    threshold (:attr:`deeprg.rg.LocalityReport.is_local`), "mixed" when it beats some nulls
-    only. The scale grows when the geometric-mean growth per layer between consecutive local
-    layers exceeds :data:`SCALE_GROWTH_THRESHOLD`, for the fitted block size and the radius of
-    gyration alike ("mixed" when only one grows). The flow is like block-spin RG when the
-    network's and the block spins' nearest-neighbour trends agree (``flows["same_flow"]``). A
-    variant looks like block-spin RG ("yes") when all three hold, "no" when no layer is local.
-    The headline compares the ``l1`` variant with the ``sklearn`` baseline.
+        A statement is ``{"topic", ... "status", "text", "numbers"}``.
     """
-    variants_in = metrics.get("variants") or {}
-    variants = {str(name): _variant_verdict(str(name), m or {}) for name, m in variants_in.items()}
-    scan_rows = metrics.get("scan")
-    scan = _scan_verdict(scan_rows) if scan_rows else None
-    data = _data_verdict(metrics["ensemble"]) if metrics.get("ensemble") else []
-    exact = _exact_1d_verdict(metrics["exact_1d"]) if metrics.get("exact_1d") else []
-    headline = _headline(variants, scan)
-    statements: list[dict[str, Any]] = []
+    if not isinstance(metrics, ExperimentMetrics):
+        metrics = ExperimentMetrics.from_dict(metrics)
+    variants = {name: _network_verdict(name, network) for name, network in metrics.variants.items()}
+    comparisons = [_penalty_comparison(variants, metrics.config), _baseline_comparison(variants)]
+    calibration = calibration_verdict(metrics.controls, Judgement.of) if metrics.controls else None
+    scan = scan_verdict(metrics.scan) if metrics.scan else None
+    data = data_verdict(metrics.ensemble)
+    exact = exact_1d_verdict(metrics.exact_1d)
+    statements: list[dict[str, Any]] = [*comparisons]
     for v in variants.values():
         statements += [*v["layers"], v["scale"], v["flow"]]
-    statements += ([scan] if scan else []) + data + exact
+    statements += ([calibration] if calibration else []) + ([scan] if scan else []) + data + exact
     return {
         "verdict_version": VERDICT_VERSION,
-        "headline": headline,
+        "headline": _headline(comparisons, calibration, scan),
+        "comparisons": comparisons,
         "variants": variants,
+        "calibration": calibration,
         "scan": scan,
         "data": data,
         "exact_1d": exact,

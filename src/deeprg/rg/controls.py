@@ -47,6 +47,7 @@ from deeprg.errors import InvalidParameterError
 
 __all__ = [
     "DETERMINISTIC_STRENGTH",
+    "MEASURES",
     "SKLEARN_INIT_STD",
     "TRAINED_WEIGHT_SCALE",
     "ControlNetwork",
@@ -75,6 +76,14 @@ TRAINED_WEIGHT_SCALE = 0.1
 #: Initial weight scale of scikit-learn's BernoulliRBM: W ~ N(0, 0.01^2), zero biases.
 SKLEARN_INIT_STD = 0.01
 
+#: The measures of the verdict that every control has a known answer for (see ControlNetwork):
+#: per layer "local", "ordered", "block_specific"; per network "scale_grows" and "flow".
+MEASURES = ("local", "ordered", "block_specific", "scale_grows", "flow")
+
+
+def _expect(local: bool, ordered: bool | None, specific: bool | None, grows: bool | None, flow: bool) -> dict[str, bool | None]:
+    return dict(zip(MEASURES, (local, ordered, specific, grows, flow), strict=True))
+
 
 @dataclass(frozen=True, eq=False)
 class ControlNetwork:
@@ -87,15 +96,25 @@ class ControlNetwork:
     network : DeepBeliefNetwork
         The fitted network (built by :meth:`~deeprg.rbm.DeepBeliefNetwork.from_weights`).
     expected : bool
-        True if the network does block-spin RG (a measure must call it RG-like), False if not.
+        True if the network does RG (block-spin RG, or decimation), False if not.
     description : str
         What the network is and why its answer is known.
+    expected_measures : dict of str to bool or None
+        The known answer of each measure of the verdict (:data:`MEASURES`): True when the measure
+        must say "like block-spin RG" for every layer (or for the network), False when it must
+        not, None when the measure has no known answer for this control (e.g. the scale growth
+        of a network with no local layer is undetermined, the order of a faint block's centroids
+        says nothing). Decimation is RG but not block-spin RG: its fields are single sites (local,
+        ordered) that do not grow, a single site carries less and less of its block's spin (its
+        units correlate best with their own block at the first layers, at chance level by the
+        third: no known answer), and decimated spins flow differently from block spins.
     """
 
     name: str
     network: Any
     expected: bool
     description: str
+    expected_measures: dict[str, bool | None]
 
 
 # ---------------------------------------------------------------------- geometry
@@ -448,26 +467,32 @@ def faint_block_network(
 
 
 # ---------------------------------------------------------------------- the panel
-def _panel() -> list[tuple[str, bool, str, Any]]:
-    """(name, expected, description, build(L, b, n_layers, rng)) of every standard control, in a fixed order."""
+def _panel() -> list[tuple[str, bool, str, dict[str, bool | None], Any]]:
+    """(name, expected, description, expected measures, build(L, b, n_layers, rng)) of every control, in order."""
+    block_rg = _expect(local=True, ordered=True, specific=True, grows=True, flow=True)
+    nothing = _expect(local=False, ordered=False, specific=False, grows=None, flow=False)
     return [
-        ("majority_rule", True, "block sums with majority-rule biases, strength 10: Kadanoff's block spins",
+        ("majority_rule", True, "block sums with majority-rule biases, strength 10: Kadanoff's block spins", block_rg,
          lambda L, b, n, rng: block_stack(L, b=b, n_layers=n)),
-        ("block_average", True, "the same block sums at strength 1: a soft block average",
+        ("block_average", True, "the same block sums at strength 1: a soft block average", block_rg,
          lambda L, b, n, rng: block_stack(L, b=b, n_layers=n, strength=1.0)),
         ("decimation", True, "each unit copies the top-left unit of its block: decimation, single-site fields",
+         _expect(local=True, ordered=True, specific=None, grows=False, flow=False),
          lambda L, b, n, rng: decimation_stack(L, b=b, n_layers=n)),
-        ("random_dense", False, "dense Gaussian weights, scale 0.1, spin-symmetric biases: no structure",
+        ("random_dense", False, "dense Gaussian weights, scale 0.1, spin-symmetric biases: no structure", nothing,
          lambda L, b, n, rng: random_dense_network(L, b=b, n_layers=n, random_state=rng)),
         ("random_sites", False, "each unit copies a random unit below: compact fields, no growth, no order",
+         _expect(local=True, ordered=False, specific=False, grows=False, flow=False),
          lambda L, b, n, rng: random_site_network(L, b=b, n_layers=n, random_state=rng)),
-        ("smooth_global", False, "random combinations of the lowest Fourier modes: smooth but global fields",
+        ("smooth_global", False, "random combinations of the lowest Fourier modes: smooth but global fields", nothing,
          lambda L, b, n, rng: smooth_field_network(L, b=b, n_layers=n, random_state=rng)),
-        ("multi_patch", False, "majority over four patches at the far corners of the torus",
+        ("multi_patch", False, "majority over four patches at the far corners of the torus", nothing,
          lambda L, b, n, rng: multi_patch_network(L, b=b, n_layers=n)),
         ("faint_block", False, "4% of the squared weight in a 2x2 block, the rest uniform",
+         _expect(local=False, ordered=None, specific=False, grows=None, flow=False),
          lambda L, b, n, rng: faint_block_network(L, b=b, n_layers=n)),
         ("untrained_sklearn", False, "scikit-learn's initialisation, W ~ 0.01 N(0, 1), zero biases: nothing learnt",
+         nothing,
          lambda L, b, n, rng: untrained_network(L, b=b, n_layers=n, init_std=SKLEARN_INIT_STD, random_state=rng)),
     ]
 
@@ -501,6 +526,7 @@ def standard_controls(L: int, *, b: int = 2, n_layers: int = 3, random_state: Ra
     panel = _panel()
     streams = spawn(check_random_state(random_state), len(panel))
     return [
-        ControlNetwork(name=name, network=build(grids[0], b, n_layers, rng), expected=expected, description=text)
-        for (name, expected, text, build), rng in zip(panel, streams, strict=True)
+        ControlNetwork(name=name, network=build(grids[0], b, n_layers, rng), expected=expected, description=text,
+                       expected_measures=dict(measures))
+        for (name, expected, text, measures, build), rng in zip(panel, streams, strict=True)
     ]

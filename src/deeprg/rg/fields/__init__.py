@@ -10,7 +10,13 @@
   by :mod:`deeprg.rbm.penalty_scan`).
 """
 
-from deeprg.rg.fields.compactness import COMPACTNESS_THRESHOLD, CompactnessReport, compactness, window_shares
+from deeprg.rg.fields.compactness import (
+    COMPACTNESS_THRESHOLD,
+    SIGNIFICANCE_NULL,
+    CompactnessReport,
+    compactness,
+    window_shares,
+)
 from deeprg.rg.fields.locality import (
     LOCALITY_Z_THRESHOLD,
     METRICS,
@@ -32,6 +38,7 @@ __all__ = [
     "COMPACTNESS_THRESHOLD",
     "CompactnessReport",
     "compactness",
+    "SIGNIFICANCE_NULL",
     "window_shares",
     "LOCALITY_Z_THRESHOLD",
     "METRICS",

@@ -26,7 +26,9 @@ Why this is the effect size the z-scores lacked:
 - windows are at most half the lattice wide, so the same field means the same on 16x16 and
   40x40: an 8x8 block has :math:`E^* = 0.75` on 16x16 and 0.96 on 40x40, compact on both.
 
-A layer is compact when its median unit has :math:`E^* \geq` :data:`COMPACTNESS_THRESHOLD`.
+A layer is compact (the verdict's *local*) when its median unit has :math:`E^* \geq`
+:data:`COMPACTNESS_THRESHOLD`; the significance of the concentration, the z-score against the
+smoothness-preserving null (:data:`SIGNIFICANCE_NULL`), is reported beside it.
 """
 
 from __future__ import annotations
@@ -41,13 +43,19 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg.rg.fields._fields import check_fields
 
-__all__ = ["COMPACTNESS_THRESHOLD", "CompactnessReport", "compactness", "window_shares"]
+__all__ = ["COMPACTNESS_THRESHOLD", "SIGNIFICANCE_NULL", "CompactnessReport", "compactness", "window_shares"]
 
 #: A field is compact when the best window holds at least half of its squared weight beyond what a
 #: spread-out field would put there: more than any multi-patch, faint-on-background, smooth global or
 #: random field of the control panel (E* <= 0.45 for all of them on 16x16 and 40x40), less than a
 #: block or a single site with a diffuse background of up to 40% of the weight.
 COMPACTNESS_THRESHOLD = 0.5
+
+#: The null whose z-score is reported as the significance of a layer's concentration: the phase null
+#: keeps the field's smoothness (its power spectrum) and moves its weight at random. The permutation
+#: null is reported too; it is blind to single-site fields (every permutation of one site is a
+#: translation, so z is exactly 0 for decimation).
+SIGNIFICANCE_NULL = "phase"
 
 #: Bootstrap resamples of the units behind the interval of the median compactness.
 N_BOOTSTRAP = 999

@@ -16,12 +16,13 @@ from numpy.typing import NDArray
 from deeprg.errors import InvalidParameterError
 from deeprg.rg._json import plain_float
 
-__all__ = ["METRICS", "LocalityReport", "NullComparison"]
+__all__ = ["METRICS", "PRIMARY_METRIC", "LocalityReport", "NullComparison"]
 
 #: Metric names, and the sign that makes a z-score positive when the field is more local than the null.
 METRICS: dict[str, int] = {"radius_of_gyration": -1, "participation_ratio": -1, "window_fraction": 1, "block_overlap": 1}
 _PER_BLOCK = ("window_fraction", "block_overlap")
-_PRIMARY_METRIC = "window_fraction"
+#: The metric behind the primary z-score: the window fraction at the unit's fitted block size.
+PRIMARY_METRIC = "window_fraction"
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,7 +135,7 @@ class LocalityReport:
     @property
     def primary_z(self) -> NDArray[np.float64]:
         """The primary statistic per unit: z of the window fraction at the fitted block size, primary null."""
-        return self.z(_PRIMARY_METRIC)
+        return self.z(PRIMARY_METRIC)
 
     @property
     def median_z(self) -> float:
@@ -144,7 +145,7 @@ class LocalityReport:
 
     def null_median_z(self, null: str) -> float:
         """Median primary z against ``null`` over the units with a nonzero field (NaN if none)."""
-        z = self.z(_PRIMARY_METRIC, null)[self.alive]
+        z = self.z(PRIMARY_METRIC, null)[self.alive]
         return float(np.median(z)) if z.size else math.nan
 
     @property
@@ -201,7 +202,7 @@ class LocalityReport:
                         entry[f"{metric}_b{int(b)}"] = self._z_summary(self.z(metric, name, int(b)), alive)
                 else:
                     entry[metric] = self._z_summary(self.z(metric, name), alive)
-            median = entry[_PRIMARY_METRIC]["median"]
+            median = entry[PRIMARY_METRIC]["median"]
             entry["is_local"] = bool(median is not None and median > self.threshold)
             out["z"][name] = entry
         return out

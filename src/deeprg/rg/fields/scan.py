@@ -16,8 +16,9 @@ from numpy.typing import ArrayLike
 
 from deeprg._random import RandomState
 from deeprg._validation import check_int, check_real
+from deeprg.rg.fields.compactness import compactness
 from deeprg.rg.fields.locality import locality_scores
-from deeprg.rg.fields.locality_report import _PRIMARY_METRIC
+from deeprg.rg.fields.locality_report import PRIMARY_METRIC
 from deeprg.rg.fields.receptive import receptive_fields
 
 __all__ = ["locality_scan", "scan_median_z", "scan_row"]
@@ -58,10 +59,12 @@ def scan_row(
     dict
         ``l1``, ``pseudo_likelihood`` (final mean log P(v_i | v_-i) per spin, from the RBM's
         ``history_``, or computed on the same monitoring subset for RBMs without one),
-        ``is_local``, ``median_z``, ``weight_sparsity`` (fraction of weights whose magnitude is at
-        most 1e-3 of the largest: :func:`deeprg.rbm.monitoring.weight_sparsity`),
-        ``penalty_method`` (the RBM's L1 update; None for estimators without one) and
-        ``locality`` (:meth:`~deeprg.rg.fields.locality_report.LocalityReport.summary`).
+        ``is_local`` (compact: :attr:`~deeprg.rg.fields.compactness.CompactnessReport.is_compact`),
+        ``median_z`` (against the phase null), ``weight_sparsity`` (fraction of weights whose
+        magnitude is at most 1e-3 of the largest: :func:`deeprg.rbm.monitoring.weight_sparsity`),
+        ``penalty_method`` (the RBM's L1 update; None for estimators without one), ``locality``
+        (:meth:`~deeprg.rg.fields.locality_report.LocalityReport.summary`) and ``compactness``
+        (:meth:`~deeprg.rg.fields.compactness.CompactnessReport.summary`).
     """
     from deeprg.rbm import functional as F
     from deeprg.rbm.monitoring import monitoring_bits, monitoring_indices, weight_sparsity
@@ -79,9 +82,11 @@ def scan_row(
     report = locality_scores(fields, block_sizes=block_sizes, n_surrogates=n_surrogates, null=null,
                              random_state=random_state)
     summary = report.summary()
-    return {"l1": l1, "pseudo_likelihood": pll, "is_local": summary["is_local"], "median_z": summary["median_z"],
-            "weight_sparsity": weight_sparsity(W), "penalty_method": rbm.get_params().get("penalty_method"),
-            "locality": summary}
+    compact = compactness(fields, random_state=random_state)
+    return {"l1": l1, "pseudo_likelihood": pll, "is_local": compact.is_compact,
+            "median_z": summary["median_z"], "weight_sparsity": weight_sparsity(W),
+            "penalty_method": rbm.get_params().get("penalty_method"), "locality": summary,
+            "compactness": compact.summary()}
 
 
 def locality_scan(
@@ -152,7 +157,7 @@ def scan_median_z(row: Mapping[str, Any], null: str) -> float | None:
     Rows keep every null's medians in ``row["locality"]["z"]``; the phase null's is also the
     row's ``median_z``, which is used when the full summary is missing.
     """
-    entry = (((row.get("locality") or {}).get("z") or {}).get(null) or {}).get(_PRIMARY_METRIC) or {}
+    entry = (((row.get("locality") or {}).get("z") or {}).get(null) or {}).get(PRIMARY_METRIC) or {}
     value = entry.get("median", row.get("median_z") if null == "phase" else None)
     if value is None or isinstance(value, bool):
         return None

@@ -12,11 +12,24 @@
 from deeprg.rg.flow.blockspin import RULES, block_positions, block_spin
 from deeprg.rg.flow.flowcompare import TRENDS, compare_flows
 from deeprg.rg.flow.flows import BinnedCorrelation, FlowPoint, block_spin_flow, flow_observables
-from deeprg.rg.flow.matching import BlockMatch, hidden_block_correlation, matching_block_size
+from deeprg.rg.flow.levels import FLOW_SIGMAS, FLOW_TOLERANCE, LevelComparison, compare_levels
+from deeprg.rg.flow.matching import (
+    OWN_BLOCK_THRESHOLD,
+    BlockMatch,
+    hidden_block_correlation,
+    matching_block_size,
+    own_block_fraction,
+)
 from deeprg.rg.flow.networkflow import dbn_flow
 from deeprg.rg.flow.placement import PLACEMENT_TOLERANCE, Placement, place_on_lattice
 
 __all__ = [
+    "FLOW_SIGMAS",
+    "FLOW_TOLERANCE",
+    "LevelComparison",
+    "compare_levels",
+    "OWN_BLOCK_THRESHOLD",
+    "own_block_fraction",
     "PLACEMENT_TOLERANCE",
     "Placement",
     "place_on_lattice",
