@@ -149,6 +149,7 @@ def measure_network(
     n_samples: int = ANALYSIS_SAMPLES,
     random_state: RandomState = 0,
     progress: Progress | None = None,
+    held_out: bool = False,
 ) -> NetworkAnalysis:
     """Measure whether ``dbn`` does block-spin RG on ``samples``.
 
@@ -166,6 +167,8 @@ def measure_network(
         Seeds nulls, tie breaks and sampled hidden states.
     progress : Progress, optional
         Reports ``("analyze", step name, steps done, n_steps)`` before each step.
+    held_out : bool, default False
+        Whether ``samples`` are configurations the network was not trained on (recorded in the metrics).
 
     Returns
     -------
@@ -235,6 +238,7 @@ def measure_network(
         flows=FlowComparison.from_dict(compare_flows(block_flow, network_flow)),
         figures={},
         training=histories,
+        held_out=held_out,
     )
     return NetworkAnalysis(metrics, spins, np.asarray(dbn.layers_[0].components_).reshape(-1, L, L),
                            reconstructions, fields, reports, compact, matches, histories)
@@ -249,12 +253,13 @@ def analyze_network(
     n_samples: int = ANALYSIS_SAMPLES,
     random_state: RandomState = 0,
     progress: Progress | None = None,
+    held_out: bool = False,
 ) -> NetworkMetrics:
     """Measure ``dbn`` on ``samples`` (:func:`measure_network`) and draw its figures into ``out_dir``.
 
     Parameters
     ----------
-    dbn, samples, n_surrogates, n_samples, random_state, progress
+    dbn, samples, n_surrogates, n_samples, random_state, progress, held_out
         As for :func:`measure_network`.
     out_dir : path
         Directory for the PNG figures (created if needed; files are replaced atomically).
@@ -267,7 +272,7 @@ def analyze_network(
     from deeprg.report.figures import network_figures
 
     analysis = measure_network(dbn, samples, n_surrogates=n_surrogates, n_samples=n_samples,
-                               random_state=random_state, progress=progress)
+                               random_state=random_state, progress=progress, held_out=held_out)
     return replace(analysis.metrics, figures=network_figures(analysis, out_dir))
 
 

@@ -97,6 +97,8 @@ class EnsembleConfig(_Section):
     beta: float = Field(gt=0, description="inverse temperature")
     coupling: float = Field(default=1.0, description="ferromagnetic coupling J (non-zero)")
     n_samples: int = Field(ge=10, description="number of configurations to keep")
+    n_held_out: int = Field(default=2000, ge=0, description="configurations of an independent chain, never trained "
+                            "on: held-out monitoring of the training and the data of the analysis (0: none)")
     algorithm: Algorithm = Field(default="wolff", description="Monte Carlo update")
     n_chains: int = Field(default=2, ge=1, description="independent Markov chains")
 

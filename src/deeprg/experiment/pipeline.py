@@ -3,6 +3,7 @@
 Stages, each writing its artifact into the run directory::
 
     ensemble            ensemble.nc                      sample the Ising configurations
+    held_out            held_out.nc                      an independent chain: held-out data for monitoring and analysis
     train/<variant>     models/<variant>.nc              train the network of each variant
     scan                scan.json                        locality and likelihood against the L1 strength
     analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
@@ -70,6 +71,15 @@ def _load_samples(ctx: Context) -> Any:
     return load_ensemble(ctx.directory / "ensemble.nc")
 
 
+def _analysis_samples(ctx: Context) -> tuple[Any, bool]:
+    """The configurations the analysis measures on: the held-out ones when there are, and whether they are."""
+    from deeprg.io import load_ensemble
+
+    if ctx.config.ensemble.n_held_out:
+        return load_ensemble(ctx.directory / "held_out.nc"), True
+    return _load_samples(ctx), False
+
+
 # ---------------------------------------------------------------------- the work of each stage
 def _sample(ctx: Context) -> None:
     from deeprg.io import save_ensemble
@@ -82,18 +92,31 @@ def _sample(ctx: Context) -> None:
     save_ensemble(samples, ctx.directory / "ensemble.nc", overwrite=True)
 
 
+def _sample_held_out(ctx: Context) -> None:
+    """An independent chain (the second child of the run's seed) that no network is trained on."""
+    from deeprg.io import save_ensemble
+    from deeprg.ising import IsingModel, make_sampler
+
+    ens = ctx.config.ensemble
+    seed = np.random.SeedSequence(ctx.config.seed).spawn(2)[1]
+    sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta, random_state=seed,
+                           n_chains=ens.n_chains)
+    save_ensemble(sampler.sample(ens.n_held_out, progress=ctx.progress), ctx.directory / "held_out.nc", overwrite=True)
+
+
 def _train(ctx: Context, variant: str) -> None:
     from deeprg.rbm import DeepBeliefNetwork, make_layers
 
     net = ctx.config.network
     X = _load_samples(ctx).as_binary(np.float32)
+    X_val = _analysis_samples(ctx)[0].as_binary(np.float32) if ctx.config.ensemble.n_held_out else None
     layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
                          learning_rate=net.learning_rate, batch_size=net.batch_size)
     models = ctx.directory / "models"
     models.mkdir(exist_ok=True)
     checkpoint = models / f".{variant}-{ctx.input_hash[:12]}.ckpt"
     dbn = DeepBeliefNetwork(layers, random_state=ctx.config.seed).fit(
-        X, checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress)
+        X, X_val=X_val, checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress)
     dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **ctx.config.to_dict()["network"]})
     checkpoint.unlink(missing_ok=True)
 
@@ -113,9 +136,10 @@ def _analyze(ctx: Context, variant: str) -> None:
 
     dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{variant}.nc")
     out = ctx.directory / "analysis" / variant
-    metrics = analyze_network(dbn, _load_samples(ctx), out, n_surrogates=ctx.config.analysis.n_surrogates,
+    samples, held_out = _analysis_samples(ctx)
+    metrics = analyze_network(dbn, samples, out, n_surrogates=ctx.config.analysis.n_surrogates,
                               n_samples=ctx.config.analysis.n_samples, random_state=ctx.config.seed,
-                              progress=ctx.progress)
+                              progress=ctx.progress, held_out=held_out)
     write_metrics(metrics, out / "metrics.json")
 
 
@@ -131,14 +155,14 @@ def _controls(ctx: Context) -> None:
     from deeprg.experiment.analysis import measure_network
     from deeprg.rg import standard_controls
 
-    samples, analysis = _load_samples(ctx), ctx.config.analysis
+    (samples, held_out), analysis = _analysis_samples(ctx), ctx.config.analysis
     controls = standard_controls(samples.L, b=2, n_layers=_control_depth(samples.L, ctx.config.network.layers),
                                  random_state=ctx.config.seed)
     results = []
     for index, control in enumerate(controls):
         ctx.progress("controls", f"{control.name} ({index + 1}/{len(controls)})", index, len(controls))
         measured = measure_network(control.network, samples, n_surrogates=analysis.n_surrogates,
-                                   n_samples=analysis.n_samples, random_state=ctx.config.seed)
+                                   n_samples=analysis.n_samples, random_state=ctx.config.seed, held_out=held_out)
         results.append(ControlResult(control.name, control.expected, control.description,
                                      dict(control.expected_measures), measured.metrics))
     write_json(ctx.directory / "controls.json", [result.to_dict() for result in results])
@@ -194,16 +218,20 @@ def plan(config: Any) -> list[Stage]:
     """
     variants = list(config.network.variants)
     stages = [Stage("ensemble", ("ensemble.nc",), _sample, config=("ensemble", "seed"))]
-    stages += [Stage(f"train/{v}", (f"models/{v}.nc",), _train, config=("network", "seed"), after=("ensemble",),
+    data = ("ensemble",)
+    if config.ensemble.n_held_out:
+        stages.append(Stage("held_out", ("held_out.nc",), _sample_held_out, config=("ensemble", "seed")))
+        data = ("ensemble", "held_out")
+    stages += [Stage(f"train/{v}", (f"models/{v}.nc",), _train, config=("network", "seed"), after=data,
                      params={"variant": v}) for v in variants]
     if config.scan is not None:
         stages.append(Stage("scan", ("scan.json",), _scan, config=("scan", "network", "analysis", "seed"),
                             after=("ensemble",)))
     stages += [Stage(f"analyze/{v}", (f"analysis/{v}/metrics.json",), _analyze, config=("analysis", "seed"),
-                     after=("ensemble", f"train/{v}"), params={"variant": v}) for v in variants]
+                     after=(*data, f"train/{v}"), params={"variant": v}) for v in variants]
     if config.analysis.controls:
         stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
-                            after=("ensemble",)))
+                            after=data))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
     stages.append(Stage("report", ("report.html", "metrics.json"), _report,
                         after=tuple(stage.name for stage in stages), params={"version": __version__}))

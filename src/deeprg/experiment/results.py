@@ -232,6 +232,7 @@ class NetworkMetrics(Record):
     flows: FlowComparison
     figures: dict[str, str]
     training: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    held_out: bool = False
 
 
 # ---------------------------------------------------------------------- the L1 scan

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from deeprg.plots._axes import axes
-from deeprg.rg import LOCALITY_Z_THRESHOLD, scan_median_z
+from deeprg.rg import COMPACTNESS_THRESHOLD
 
 
 def plot_locality(report: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -73,34 +73,33 @@ def plot_flows(comparison: Mapping[str, Any], observable: str = "binder_cumulant
 
 
 def plot_locality_scan(scan: Sequence[Mapping[str, Any]], *, ax: Axes | None = None) -> Axes:
-    """Locality against both nulls and pseudo-likelihood per spin against the L1 strength: the trade-off.
+    """Compactness and pseudo-likelihood per spin against the L1 strength: the trade-off.
 
-    ``scan`` holds rows of :func:`deeprg.rg.locality_scan`. Each null's median z is drawn (the
-    phase null's is the row's ``median_z``; the permutation null's comes from the row's
-    ``locality`` summary when present); filled markers are the strengths whose fields are local,
-    i.e. beat both nulls.
+    ``scan`` holds rows of :func:`deeprg.rg.scan_row` (with their ``compactness`` summary). The
+    median compactness E* is drawn with its bootstrap interval; filled markers are the strengths
+    whose fields are local (E* at least the threshold, dotted).
     """
     ax = axes(ax)
     strengths = [row["l1"] for row in scan]
-    local = [bool(row.get("is_local")) for row in scan]
-    threshold = (scan[0].get("locality") or {}).get("threshold", LOCALITY_Z_THRESHOLD) if scan else LOCALITY_Z_THRESHOLD
-
-    for null, color, style in (("phase", "C0", "-"), ("permutation", "C2", "-.")):
-        z = np.array([np.nan if (v := scan_median_z(row, null)) is None else v for row in scan])
-        if np.all(np.isnan(z)):
-            continue
-        ax.plot(strengths, z, style, color=color, label=f"median z vs {null} null")
-        for x, y, filled in zip(strengths, z, local, strict=True):
-            ax.plot([x], [y], "o", color=color, mfc=color if filled else "white")
-    ax.axhline(threshold, color="k", ls=":", lw=1, label=f"threshold z = {threshold:g}")
+    summaries = [row.get("compactness") or {} for row in scan]
+    effect = np.array([np.nan if s.get("median_compactness") is None else s["median_compactness"] for s in summaries])
+    intervals = np.array([[np.nan if v is None else v for v in (s.get("median_compactness_interval") or [None, None])]
+                          for s in summaries])
+    threshold = next((s["threshold"] for s in summaries if "threshold" in s), COMPACTNESS_THRESHOLD)
+    ax.fill_between(strengths, intervals[:, 0], intervals[:, 1], color="C0", alpha=0.2, lw=0)
+    ax.plot(strengths, effect, "-", color="C0", label="median compactness E*")
+    for x, y, row in zip(strengths, effect, scan, strict=True):
+        ax.plot([x], [y], "o", color="C0", mfc="C0" if row.get("is_local") else "white")
+    ax.axhline(threshold, color="k", ls=":", lw=1, label=f"threshold E* = {threshold:g}")
     ax.set_xscale("log")
     ax.set_xticks(strengths, [f"{s:g}" for s in strengths], minor=False)
     ax.xaxis.set_minor_formatter("")
-    ax.set_xlabel("L1 strength (filled: local against both nulls)")
-    ax.set_ylabel("median z (positive: more local than the null)")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("L1 strength (filled: local)")
+    ax.set_ylabel("compactness E* of the first layer")
     twin = ax.twinx()
     twin.plot(strengths, [row["pseudo_likelihood"] for row in scan], "s--", color="C1", label="pseudo-likelihood")
     twin.set_ylabel("pseudo-likelihood per spin", color="C1")
     ax.legend(loc="upper left", fontsize="small")
-    ax.set_title("locality and pseudo-likelihood against the L1 strength")
+    ax.set_title("compactness and pseudo-likelihood against the L1 strength")
     return ax

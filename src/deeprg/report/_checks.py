@@ -167,11 +167,39 @@ def exact_1d_verdict(exact: Any) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------- training
+_FINAL = ("pseudo_likelihood", "reconstruction_error", "pseudo_likelihood_val", "free_energy_gap")
+
+
 def training_numbers(training: Mapping[str, Mapping[str, Sequence[float]]]) -> dict[str, Any]:
-    """Final pseudo-likelihood and reconstruction error per layer, when the histories are there."""
+    """Final training (and held-out) metrics per layer, when the histories are there."""
     out = {}
     for name, history in training.items():
-        row = {key: float(history[key][-1]) for key in ("pseudo_likelihood", "reconstruction_error") if history.get(key)}
+        row = {key: float(history[key][-1]) for key in _FINAL if history.get(key)}
         if row:
             out[str(name)] = {**row, "epochs": max(len(v) for v in history.values())}
     return out
+
+
+def fit_verdict(variant: str, training: Mapping[str, Mapping[str, Sequence[float]]]) -> dict[str, Any]:
+    """Does training overfit? The final pseudo-likelihood per spin on the training data against held-out data."""
+    final = training_numbers(training)
+    gaps = {layer: row["pseudo_likelihood"] - row["pseudo_likelihood_val"] for layer, row in final.items()
+            if "pseudo_likelihood" in row and "pseudo_likelihood_val" in row}
+    numbers = {"layers": final, "pseudo_likelihood_gap": gaps, "threshold": rules.OVERFIT_GAP}
+    if not gaps:
+        return statement("fit", "not measured", f"{variant} was trained without held-out data", numbers, variant=variant)
+    parts = [f"{layer}: {f(final[layer]['pseudo_likelihood'], 4)} training, {f(final[layer]['pseudo_likelihood_val'], 4)} "
+             f"held out" + (f", free-energy gap {f(final[layer]['free_energy_gap'], 3)}" if "free_energy_gap" in final[layer]
+                            else "") for layer in gaps]
+    # judged on the first layer, the one that models the spins; the layers above model the hidden
+    # probabilities of the layer below, which differ between training and held-out data by construction
+    first = next(iter(gaps))
+    gap = gaps[first]
+    epochs = max(row["epochs"] for row in final.values())
+    status = "overfits" if gap > rules.OVERFIT_GAP else "generalizes"
+    verb = (f"overfits: its {first} pseudo-likelihood on the training data exceeds the held-out one by {f(gap, 4)} nats "
+            f"per spin, more than {f(rules.OVERFIT_GAP, 2)}") if status == "overfits" else (
+            f"does not overfit: its {first} pseudo-likelihood on the training and held-out data differ by {f(gap, 4)} "
+            f"nats per spin, at most {f(rules.OVERFIT_GAP, 2)}")
+    return statement("fit", status, f"after {epochs} epochs {variant} {verb} ({'; '.join(parts)})", numbers,
+                     variant=variant)

@@ -26,6 +26,8 @@ from deeprg.io import atomic_path
 from deeprg.report._words import sentence
 from deeprg.report.figures import png_uri, scan_figure, training_figure
 from deeprg.report.verdict import verdict as make_verdict
+from deeprg.rg import COMPACTNESS_THRESHOLD
+from deeprg.rg.controls import MEASURES
 
 __all__ = ["render_report"]
 
@@ -129,24 +131,11 @@ def _layer_rows(v: Mapping[str, Any]) -> list[dict[str, Any]]:
     for name, variant in v["variants"].items():
         for statement in variant["layers"]:
             n = statement["numbers"]
-            by_null = n.get("median_z_by_null") or {}
-            match = n.get("block_match") or {}
-            rows.append({
-                "variant": name,
-                "layer": statement.get("layer"),
-                "n_units": n.get("n_units"),
-                "status": statement["status"],
-                "z_phase": by_null.get("phase", n.get("median_z")),
-                "z_permutation": by_null.get("permutation"),
-                "fraction_local": n.get("fraction_local"),
-                "fitted_block_size": n.get("fitted_block_size"),
-                "matching_block_size": n.get("matching_block_size"),
-                "radius_of_gyration": n.get("radius_of_gyration"),
-                "growth": n.get("growth_fitted_block_size"),
-                "block_correlation": match.get("median_best_correlation"),
-                "block_null": match.get("median_null_correlation"),
-                "text": statement["text"],
-            })
+            rows.append({"variant": name, "layer": statement.get("layer"), "status": statement["status"],
+                         "text": statement["text"], "interval": n.get("compactness_interval") or [None, None],
+                         **{key: n.get(key) for key in ("n_units", "compactness", "scale", "matching_block_size",
+                                                        "median_z", "rms_displacement", "own_block_fraction",
+                                                        "level")}})
     return rows
 
 
@@ -164,10 +153,10 @@ def _figure_grid(
 
 
 _GOOD = {"local", "yes", "grows", "like block-spin RG", "agrees", "exact", "decreases", "becomes local",
-         "local at the weakest", "measured"}
+         "local at the weakest", "measured", "passed", "generalizes"}
 _MIXED = {"mixed", "partly", "correlated"}
 _BAD = {"not local", "no", "does not grow", "unlike block-spin RG", "disagrees", "not exact", "does not decrease",
-        "never local"}
+        "never local", "failed", "overfits"}
 
 
 def _status_class(status: Any) -> str:
@@ -325,6 +314,8 @@ def render_report(
         "variants": names,
         "verdict": v,
         "layer_rows": _layer_rows(v),
+        "calibration_measures": MEASURES,
+        "compactness_threshold": COMPACTNESS_THRESHOLD,
         "ensemble": ensemble,
         "ensemble_rows": _ensemble_rows(ensemble) if ensemble else [],
         "configurations": configurations,

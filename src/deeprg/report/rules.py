@@ -35,6 +35,7 @@ from deeprg.rg.flow.matching import OWN_BLOCK_THRESHOLD
 __all__ = [
     "OWN_BLOCK_THRESHOLD",
     "LOCALITY_Z_THRESHOLD",
+    "OVERFIT_GAP",
     "PRIMARY_METRIC",
     "SCALE_GROWTH_THRESHOLD",
     "SIGNIFICANCE_NULL",
@@ -52,6 +53,11 @@ __all__ = [
 #: consecutive local layers): halfway, on a log scale, between no growth (random-site copies: x1) and
 #: block-spin RG's doubling with 2x2 blocks (block stacks: x2 exactly).
 SCALE_GROWTH_THRESHOLD = math.sqrt(2.0)
+
+#: A network overfits when, after training, its pseudo-likelihood per spin on the training data exceeds
+#: that on held-out configurations by more than this: 2% of the models' pseudo-likelihood (-0.5 to -0.7
+#: nats per spin), and many times the sampling error of a mean over 2000 held-out lattices.
+OVERFIT_GAP = 0.01
 
 
 def significance_z(layer: Any) -> float | None:

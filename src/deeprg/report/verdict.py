@@ -33,6 +33,7 @@ from deeprg.report._checks import (
     calibration_verdict,
     data_verdict,
     exact_1d_verdict,
+    fit_verdict,
     scan_verdict,
     training_numbers,
 )
@@ -276,7 +277,8 @@ def _network_verdict(name: str, network: NetworkMetrics) -> dict[str, Any]:
     full = summary + (f"; scale {scale['status']}" if scale["status"] != "undetermined" else "") + f"; flow {flow['status']}"
     return {"status": status, "looks_like_block_spin_rg": looks, "n_layers": n, "n_local": n_local,
             "summary": full, "locality_summary": summary, "layers": layers, "scale": scale, "flow": flow,
-            "training": training_numbers(network.training)}
+            "fit": fit_verdict(name, network.training), "training": training_numbers(network.training),
+            "held_out": network.held_out}
 
 
 # ---------------------------------------------------------------------- the headline
@@ -336,8 +338,7 @@ def _headline(comparisons: list[dict[str, Any]], calibration: dict[str, Any] | N
     if calibration is not None and calibration["status"] == "failed":
         status, reason = "undetermined", calibration["text"]
     word = {"yes": "Yes", "partly": "Partly", "no": "No", "undetermined": "Undetermined"}[status]
-    text = f"{word}: " + (f"{sentence(reason)} " if reason else "") + " ".join(
-        sentence(s) for s in (penalty["text"], baseline["text"]))
+    text = f"{word}: " + (f"{sentence(reason)} " if reason else "") + sentence(lead["text"])
     if calibration is not None and reason is None:
         text += " " + sentence(calibration["text"])
     if scan is not None:
@@ -369,7 +370,8 @@ def verdict(metrics: ExperimentMetrics | Mapping[str, Any]) -> dict[str, Any]:
                                  "looks_like_block_spin_rg": "yes" | "partly" | "no" | "undetermined",
                                  "n_layers", "n_local", "summary", "locality_summary",
                                  "layers": [statement, ...], "scale": statement, "flow": statement,
-                                 "training": {layer: {"pseudo_likelihood", "reconstruction_error", "epochs"}}}},
+                                 "fit": statement (training against held-out pseudo-likelihood),
+                                 "training": {layer: final metrics}, "held_out": bool}},
              "calibration": statement | None, "scan": statement | None,
              "data": [statement, ...], "exact_1d": [statement, ...],
              "statements": [every statement, in reading order]}
@@ -386,7 +388,7 @@ def verdict(metrics: ExperimentMetrics | Mapping[str, Any]) -> dict[str, Any]:
     exact = exact_1d_verdict(metrics.exact_1d)
     statements: list[dict[str, Any]] = [*comparisons]
     for v in variants.values():
-        statements += [*v["layers"], v["scale"], v["flow"]]
+        statements += [*v["layers"], v["scale"], v["flow"], v["fit"]]
     statements += ([calibration] if calibration else []) + ([scan] if scan else []) + data + exact
     return {
         "verdict_version": VERDICT_VERSION,
