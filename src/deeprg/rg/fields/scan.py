@@ -56,7 +56,7 @@ def scan_row(
     Returns
     -------
     dict
-        ``l1``, ``pseudo_likelihood`` (final mean log P(v_i | v_-i) per spin, from the RBM's
+        ``l1``, ``pseudo_likelihood`` (final mean ``log P(v_i | v_-i)`` per spin, from the RBM's
         ``history_``, or computed on the same monitoring subset for RBMs without one),
         ``is_local``, ``median_z``, ``weight_sparsity`` (fraction of weights whose magnitude is at
         most 1e-3 of the largest: :func:`deeprg.rbm.monitoring.weight_sparsity`),
