@@ -32,6 +32,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax shipped with the site: it renders offline too
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "numpydoc",
@@ -56,7 +57,6 @@ numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 add_module_names = False
-python_maximum_signature_line_length = 100
 
 # No network at build time: cross-references to other projects are written out, not looked up.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}

@@ -31,7 +31,10 @@ history = dbn.layers_[0].history_
 print("pseudo-likelihood per spin, layer 1, by epoch:", [round(x, 3) for x in history["pseudo_likelihood"]])
 
 # %%
-# Receptive fields: :func:`deeprg.rg.receptive_fields` returns one ``L x L`` image per unit of the
+# Receptive fields of both layers
+# -------------------------------
+#
+# :func:`deeprg.rg.receptive_fields` returns one ``L x L`` image per unit of the
 # layer (the columns of :math:`W_1` for layer 1, of :math:`W_1 W_2` for layer 2).
 import matplotlib.pyplot as plt
 
