@@ -17,8 +17,9 @@ matplotlib.use("Agg")  # the gallery draws off screen; the notebook kernel choos
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-import deeprg  # noqa: E402
 from deeprg_api import write_api_pages  # noqa: E402
+
+import deeprg  # noqa: E402
 
 write_api_pages(HERE / "api")
 
