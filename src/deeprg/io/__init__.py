@@ -14,6 +14,7 @@ atomically (temporary file, then ``os.replace``).
 The ensemble layout is documented in :mod:`deeprg.io.ensemble`; the model layout
 (every variable and attribute name, built by :func:`deeprg.io.model_format.layer_names`
 for both the writer and the reader) in :mod:`deeprg.io.model_format`.
+
 - :func:`atomic_path` / :func:`check_writable`: atomic writes of any file, and
   the up-front check a long run should do before it starts.
 """

@@ -26,7 +26,7 @@ def plot_learning_curves(
 
 
 def plot_block_correlation(match, *, ax: Axes | None = None) -> Axes:
-    """Histogram of each unit's best |correlation| with a block spin, against the shuffled null."""
+    """Histogram of each unit's best ``|correlation|`` with a block spin, against the shuffled null."""
     ax = axes(ax)
     bins = np.linspace(0, 1, 41)
     ax.hist(match.null_correlation.ravel(), bins=bins, density=True, alpha=0.5, color="0.5", label="null (shuffled)")

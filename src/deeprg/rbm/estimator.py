@@ -105,7 +105,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
     history_ : dict of str to list of float
         Per-epoch metrics on a fixed subset of at most ``deeprg.rbm.monitoring.MONITOR_SAMPLES`` training
         samples (and of the held-out data given to ``fit``): ``pseudo_likelihood``
-        (mean log P(v_i | v_-i) per spin), ``reconstruction_error``, ``weight_sparsity``
+        (mean ``log P(v_i | v_-i)`` per spin), ``reconstruction_error``, ``weight_sparsity``
         (fraction of weights with magnitude below 1e-3 of the largest), ``time``
         (seconds), and with held-out data ``pseudo_likelihood_val`` and
         ``free_energy_gap`` (mean free energy of held-out minus training samples; it

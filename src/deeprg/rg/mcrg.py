@@ -194,7 +194,7 @@ def _exponent(leading: float, b: int) -> float:
 
 
 def block_levels(spins: ArrayLike, b: int, n_levels: int, random_state: RandomState = None) -> list[NDArray[np.int8]]:
-    """Repeated majority-rule block spins: levels ``0 .. n_levels``.
+    """Repeated majority-rule block spins: levels 0 to ``n_levels``.
 
     Parameters
     ----------

@@ -57,7 +57,7 @@ def scan_row(
     Returns
     -------
     dict
-        ``l1``, ``pseudo_likelihood`` (final mean log P(v_i | v_-i) per spin, from the RBM's
+        ``l1``, ``pseudo_likelihood`` (final mean ``log P(v_i | v_-i)`` per spin, from the RBM's
         ``history_``, or computed on the same monitoring subset for RBMs without one),
         ``is_local`` (compact: :attr:`~deeprg.rg.fields.compactness.CompactnessReport.is_compact`),
         ``median_z`` (against the phase null), ``weight_sparsity`` (fraction of weights whose

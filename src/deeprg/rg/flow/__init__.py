@@ -1,7 +1,7 @@
 """Block spins and RG flows: observables along the block-spin flow and along a network's layers.
 
 - :mod:`~deeprg.rg.flow.blockspin`: majority-rule and decimation block spins (Kadanoff);
-- :mod:`~deeprg.rg.flow.flows`: |m|, the Binder cumulant and correlations with error bars at each
+- :mod:`~deeprg.rg.flow.flows`: ``|m|``, the Binder cumulant and correlations with error bars at each
   level of a flow (:class:`~deeprg.rg.flow.flows.FlowPoint`), for block spins;
 - :mod:`~deeprg.rg.flow.networkflow`: the same observables for a network's layers, hidden units
   placed at their receptive fields' centroids;

@@ -2,7 +2,7 @@
 
 For every hidden unit of a layer, its correlation with every block spin of the
 matching block size is measured on the same configurations; the unit's best
-|correlation| is compared with a null in which the unit's activity is shuffled
+``|correlation|`` is compared with a null in which the unit's activity is shuffled
 across samples (which keeps its marginal and destroys any relation to the
 configuration), so "0.3" can be read against what chance gives.
 
@@ -49,12 +49,12 @@ class BlockMatch:
     block_size : int
         Side ``b`` of the blocks compared with.
     best_correlation : ndarray, shape (n_units,)
-        Largest |correlation| (partial, given the magnetization, if ``partial``) of each unit
+        Largest ``|correlation|`` (partial, given the magnetization, if ``partial``) of each unit
         with any block spin.
     best_block : ndarray of int, shape (n_units,)
         Row-major index of that block on the ``L/b x L/b`` block lattice.
     specificity : ndarray, shape (n_units,)
-        Best minus second-best |correlation|: large when a unit follows one block, small when
+        Best minus second-best ``|correlation|``: large when a unit follows one block, small when
         it correlates about equally with many (a dense field). The shuffled null only shows
         that a unit depends on the configuration at all; specificity shows it depends on *one block*.
     null_correlation : ndarray, shape (n_units, n_null)
@@ -112,7 +112,7 @@ def _residual(a: NDArray[np.float64], m: NDArray[np.float64]) -> NDArray[np.floa
 
 
 def _best(units: NDArray[np.float64], blocks: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
-    """Best |correlation| of each unit with any block, which block, and best minus second best."""
+    """Best ``|correlation|`` of each unit with any block, which block, and best minus second best."""
     corr = np.abs(units.T @ blocks)  # (n_units, n_blocks) of standardized columns = Pearson correlations
     top2 = -np.partition(-corr, min(1, corr.shape[1] - 1), axis=1)[:, :2]
     gap = top2[:, 0] - top2[:, 1] if corr.shape[1] > 1 else top2[:, 0]
