@@ -266,12 +266,7 @@ def train(
     from deeprg.resources import check_fits, estimate_training
 
     sizes = parse_layer_sizes(layers)
-    if strength is not None and variant in ("sklearn", "none"):
-        raise InvalidParameterError(
-            f"--strength: not an option of the {variant} variant ("
-            + ("scikit-learn's BernoulliRBM has no penalty" if variant == "sklearn" else "it trains without a penalty")
-            + "); it applies to the l1 and l2 variants.")
-    strength = 2e-4 if strength is None else strength
+    strength = _penalty_strength(variant, strength)
     _check_count(epochs, "--epochs", _MAX_EPOCHS)
     _check_count(cd_k, "--cd-k", _MAX_CD_K)
     chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
@@ -291,26 +286,41 @@ def train(
     check_fits(estimate_training(samples.n_samples, samples.n_sites, sizes), out,
                advice="use smaller layers (--layers) or an ensemble with fewer samples")
     X = samples.as_binary(np.float32)
+    start = time.perf_counter()
+    dbn = _fit_with_progress(DeepBeliefNetwork(stack, random_state=seed), X, checkpoint, resume)
+    elapsed = time.perf_counter() - start
+    dbn.save(out, overwrite=overwrite, config={
+        "ensemble": str(ensemble), "variant": variant, "strength": strength if variant in ("l1", "l2") else None, "layers": sizes, "epochs": epochs,
+        "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
+    checkpoint.unlink(missing_ok=True)
+    console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
+
+
+def _penalty_strength(variant: str, strength: Optional[float]) -> float:
+    """``--strength`` for the l1 and l2 variants (default 2e-4); refused for those without a penalty."""
+    if strength is not None and variant in ("sklearn", "none"):
+        raise InvalidParameterError(
+            f"--strength: not an option of the {variant} variant ("
+            + ("scikit-learn's BernoulliRBM has no penalty" if variant == "sklearn" else "it trains without a penalty")
+            + "); it applies to the l1 and l2 variants.")
+    return 2e-4 if strength is None else strength
+
+
+def _fit_with_progress(dbn: Any, X: Any, checkpoint: Path, resume: bool) -> Any:
+    """Fit ``dbn`` with a progress bar; on Ctrl-C, say where the checkpoint is and exit."""
     with _progress(counts=False) as progress:
         bar = progress.add_task("training", total=None)
 
         def report(task: str, message: str, done: Optional[float] = None, total: Optional[float] = None) -> None:
             progress.update(bar, description=message, completed=done, total=total)
 
-        start = time.perf_counter()
         try:
-            dbn = DeepBeliefNetwork(stack, random_state=seed).fit(X, checkpoint=checkpoint, resume=resume, progress=report)
+            return dbn.fit(X, checkpoint=checkpoint, resume=resume, progress=report)
         except KeyboardInterrupt:
             if checkpoint.exists():
                 err_console.print(f"interrupted: progress is kept in {checkpoint}; rerun with --resume", markup=False)
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             raise
-        elapsed = time.perf_counter() - start
-    dbn.save(out, overwrite=overwrite, config={
-        "ensemble": str(ensemble), "variant": variant, "strength": strength if variant in ("l1", "l2") else None, "layers": sizes, "epochs": epochs,
-        "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
-    checkpoint.unlink(missing_ok=True)
-    console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
 
 
 def _checkpoint_seed(checkpoint: Path) -> Optional[int]:

@@ -35,6 +35,20 @@ from deeprg.experiment.results import (
 )
 from deeprg.io import atomic_path
 from deeprg.progress import Progress, silent
+from deeprg.rg import (
+    block_spin_flow,
+    circular_centroid,
+    compactness,
+    compare_flows,
+    compare_levels,
+    dbn_flow,
+    hidden_block_correlation,
+    locality_scores,
+    matching_block_size,
+    place_on_lattice,
+    receptive_fields,
+    scale_growth,
+)
 
 __all__ = ["ANALYSIS_SAMPLES", "METRICS_VERSION", "NetworkAnalysis", "analyze_network", "measure_network",
            "write_metrics"]
@@ -87,8 +101,6 @@ def _flow_block_sizes(dbn: Any, L: int) -> tuple[int, ...]:
 
     A layer whose units do not tile the lattice gets the next power of two, as in Mehta & Schwab.
     """
-    from deeprg.rg import matching_block_size
-
     sizes = [1]
     for layer in dbn.layers_:
         try:
@@ -109,8 +121,6 @@ def _analysis_subset(samples: Any, n_samples: int) -> NDArray[np.int8]:
 
 def _placement(fields: NDArray[np.float64], L: int) -> Any:
     """The units placed on their coarse block lattice, or None when they do not tile the lattice."""
-    from deeprg.rg import circular_centroid, matching_block_size, place_on_lattice
-
     try:
         b = matching_block_size(L * L, fields.shape[0])
     except InvalidParameterError:
@@ -174,19 +184,6 @@ def measure_network(
     -------
     NetworkAnalysis
     """
-    from deeprg.rg import (
-        block_spin_flow,
-        circular_centroid,
-        compactness,
-        compare_flows,
-        compare_levels,
-        dbn_flow,
-        hidden_block_correlation,
-        locality_scores,
-        receptive_fields,
-        scale_growth,
-    )
-
     L = samples.L
     if dbn.n_features_in_ != L * L:
         raise InvalidParameterError(
@@ -194,9 +191,8 @@ def measure_network(
             "analyze a network with the ensemble it was trained on."
         )
     n_layers = len(dbn.layers_)
-    steps = ["reconstructions", *(f"layer {k}: {what}" for k in range(1, n_layers + 1)
-                                  for what in ("receptive fields and locality", "hidden units against block spins")),
-             "scale growth and flows"]
+    steps = ["reconstructions", *(f"layer {k}: receptive fields, locality, hidden units against block spins"
+                                  for k in range(1, n_layers + 1)), "scale growth and flows"]
     report = progress or silent
     streams = iter(spawn(check_random_state(random_state), 4 * n_layers + 4))
     spins = _analysis_subset(samples, n_samples)
@@ -205,27 +201,15 @@ def measure_network(
     report("analyze", steps[0], 0, len(steps))
     reconstructions = {f"layer {k}": dbn.reconstruct(bits[:8], layer=k).reshape(-1, L, L)
                        for k in range(1, n_layers + 1)}
-    fields, reports, compact, matches = [], [], [], []
+    fields, reports, matches = [], [], []
     for k in range(1, n_layers + 1):
-        report("analyze", steps[2 * k - 1], 2 * k - 1, len(steps))
-        fields.append(receptive_fields(dbn, k, (L, L)))
-        reports.append(locality_scores(fields[-1], n_surrogates=n_surrogates, null="both", random_state=next(streams)))
-        report("analyze", steps[2 * k], 2 * k, len(steps))
-        try:
-            matches.append(hidden_block_correlation(dbn, spins, k, random_state=next(streams)))
-        except InvalidParameterError as exc:  # a layer whose units do not tile the lattice into blocks
-            logger.info("layer %d: no block matching (%s)", k, exc)
-            matches.append(None)
-
+        report("analyze", steps[k], k, len(steps))
+        field, locality, match = _fields_and_matching(dbn, spins, k, n_surrogates, streams)
+        fields.append(field)
+        reports.append(locality)
+        matches.append(match)
     report("analyze", steps[-1], len(steps) - 1, len(steps))
-    block_flow = block_spin_flow(spins, block_sizes=_flow_block_sizes(dbn, L), random_state=next(streams))
-    network_flow = dbn_flow(dbn, spins, (L, L), positions_by_layer=[circular_centroid(f) for f in fields],
-                            random_state=next(streams))
-    compact = [compactness(f, random_state=next(streams)) for f in fields]
-    placements = [_placement(f, L) for f in fields]
-    levels = iter(compare_levels(dbn, spins, placements, random_state=next(streams)))
-    layers = [_layer_metrics(k, r, c, m, p, None if p is None else next(levels))
-              for k, (r, c, m, p) in enumerate(zip(reports, compact, matches, placements, strict=True), start=1)]
+    flows, compact, layers = _flows_and_layers(dbn, spins, fields, reports, matches, streams)
     histories = {f"layer {k + 1}": getattr(layer, "history_", {}) for k, layer in enumerate(dbn.layers_)}
     metrics = NetworkMetrics(
         metrics_version=METRICS_VERSION,
@@ -235,13 +219,41 @@ def measure_network(
         n_surrogates=n_surrogates,
         layers=layers,
         scale_growth=ScaleGrowth.from_dict(scale_growth(reports)),
-        flows=FlowComparison.from_dict(compare_flows(block_flow, network_flow)),
+        flows=flows,
         figures={},
         training=histories,
         held_out=held_out,
     )
     return NetworkAnalysis(metrics, spins, np.asarray(dbn.layers_[0].components_).reshape(-1, L, L),
                            reconstructions, fields, reports, compact, matches, histories)
+
+
+def _fields_and_matching(dbn: Any, spins: NDArray[np.int8], k: int, n_surrogates: int, streams: Any) -> tuple:
+    """Layer ``k``'s receptive fields, their locality against both nulls, and its units against block spins."""
+    L = spins.shape[1]
+    fields = receptive_fields(dbn, k, (L, L))
+    locality = locality_scores(fields, n_surrogates=n_surrogates, null="both", random_state=next(streams))
+    try:
+        match = hidden_block_correlation(dbn, spins, k, random_state=next(streams))
+    except InvalidParameterError as exc:  # a layer whose units do not tile the lattice into blocks
+        logger.info("layer %d: no block matching (%s)", k, exc)
+        match = None
+    return fields, locality, match
+
+
+def _flows_and_layers(dbn: Any, spins: NDArray[np.int8], fields: list, reports: list, matches: list,
+                      streams: Any) -> tuple[FlowComparison, list, list[LayerMetrics]]:
+    """The observables' flows, each layer's compactness, placement and level against block spins, and its metrics."""
+    L = spins.shape[1]
+    block_flow = block_spin_flow(spins, block_sizes=_flow_block_sizes(dbn, L), random_state=next(streams))
+    network_flow = dbn_flow(dbn, spins, (L, L), positions_by_layer=[circular_centroid(f) for f in fields],
+                            random_state=next(streams))
+    compact = [compactness(f, random_state=next(streams)) for f in fields]
+    placements = [_placement(f, L) for f in fields]
+    levels = iter(compare_levels(dbn, spins, placements, random_state=next(streams)))
+    layers = [_layer_metrics(k, r, c, m, p, None if p is None else next(levels))
+              for k, (r, c, m, p) in enumerate(zip(reports, compact, matches, placements, strict=True), start=1)]
+    return FlowComparison.from_dict(compare_flows(block_flow, network_flow)), compact, layers
 
 
 def analyze_network(

@@ -234,6 +234,22 @@ def _environment_jinja() -> Any:
     return env
 
 
+def _layer_captions(variants: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The per-layer figure names, their labels and their captions."""
+    n_layers = max((len((m or {}).get("layers") or []) for m in variants.values()), default=0)
+    layers = range(1, n_layers + 1)
+    labels = {f"receptive_fields_layer{k}": f"layer {k} receptive fields" for k in layers}
+    labels |= {f"locality_layer{k}": f"layer {k} locality vs null" for k in layers}
+    labels |= {f"block_correlation_layer{k}": f"layer {k} vs block spins" for k in layers}
+    captions = dict(_CAPTIONS)
+    captions |= {f"receptive_fields_layer{k}": f"Receptive fields of layer {k}: the columns of W1...W{k} as L x L images."
+                 for k in layers}
+    captions |= {f"locality_layer{k}": f"Layer {k}: each unit's locality z-score against the nulls." for k in layers}
+    captions |= {f"block_correlation_layer{k}": f"Layer {k}: each unit's best |correlation| with a block spin, "
+                                                "against a shuffled null." for k in layers}
+    return [f"receptive_fields_layer{k}" for k in layers], labels, captions
+
+
 # ---------------------------------------------------------------------- entry point
 def render_report(
     metrics: Mapping[str, Any],
@@ -292,18 +308,7 @@ def render_report(
     scan = metrics.get("scan") or None
     drawn_scan = scan_figure(scan) if scan else None
 
-    n_layers = max((len((m or {}).get("layers") or []) for m in variants.values()), default=0)
-    layer_figures = [f"receptive_fields_layer{k}" for k in range(1, n_layers + 1)]
-    labels = {f"receptive_fields_layer{k}": f"layer {k} receptive fields" for k in range(1, n_layers + 1)}
-    labels |= {f"locality_layer{k}": f"layer {k} locality vs null" for k in range(1, n_layers + 1)}
-    labels |= {f"block_correlation_layer{k}": f"layer {k} vs block spins" for k in range(1, n_layers + 1)}
-    captions = dict(_CAPTIONS)
-    captions |= {f"receptive_fields_layer{k}": f"Receptive fields of layer {k}: the columns of W1...W{k} as L x L images."
-                for k in range(1, n_layers + 1)}
-    captions |= {f"locality_layer{k}": f"Layer {k}: each unit's locality z-score against the nulls."
-                 for k in range(1, n_layers + 1)}
-    captions |= {f"block_correlation_layer{k}": f"Layer {k}: each unit's best |correlation| with a block spin, "
-                                                "against a shuffled null." for k in range(1, n_layers + 1)}
+    layer_figures, labels, captions = _layer_captions(variants)
     configurations = next((figs[n]["configurations"] for n in names if figs[n].get("configurations")), None)
 
     ensemble = metrics.get("ensemble") or None
@@ -324,7 +329,7 @@ def render_report(
         "training_tables": {n: v["variants"][n].get("training") for n in names if v["variants"][n].get("training")},
         "weights_grid": _figure_grid(["weights", *layer_figures, "reconstructions"], figs, labels, captions),
         "locality_grid": _figure_grid(
-            [f"{kind}_layer{k}" for k in range(1, n_layers + 1) for kind in ("locality", "block_correlation")],
+            [f"{kind}_layer{k}" for k in range(1, len(layer_figures) + 1) for kind in ("locality", "block_correlation")],
             figs, labels, captions),
         "flow_grid": _figure_grid(["flow_nn_correlation", "flow_binder_cumulant", "flow_abs_magnetization",
                                    "scale_growth"], figs, {}, captions),

@@ -56,7 +56,7 @@ from numpy.typing import ArrayLike, NDArray
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_spins
 from deeprg.errors import InvalidParameterError, ShortChainWarning
-from deeprg.rg import block_spin
+from deeprg.rg.flow.blockspin import block_spin
 from deeprg.rg.spinoperators import EVEN_OPERATORS, ODD_OPERATORS, SpinOperator, evaluate_operators, get_operators
 from deeprg.stats import integrated_autocorrelation_time, jackknife
 from deeprg.stats.resampling import MAX_BLOCKS, MIN_BLOCKS
