@@ -294,3 +294,49 @@ def test_the_quick_run_calibrates_on_the_whole_panel(quick_metrics, schema):
     assert calibration["topic"] == "calibration"
     assert [row["name"] for row in calibration["numbers"]["controls"]] == names
     assert [s["comparison"] for s in quick_metrics["verdict"]["comparisons"]] == ["penalty", "baseline"]
+
+
+# ---------------------------------------------------------------------- synthetic experiments (no run needed)
+def _synthetic_cases() -> dict[str, Any]:
+    from dataclasses import replace
+
+    from synthetic_metrics import (
+        FIGURE_NAMES,
+        NOTHING,
+        SCAN,
+        block_spin_network,
+        canonical_experiment,
+        control,
+        make_layer,
+        make_network,
+        passing_controls,
+        scan_row,
+        with_layers,
+    )
+
+    base = replace(canonical_experiment(), scan=list(SCAN), controls=passing_controls())
+    odd = make_network([make_layer(1, 50), make_layer(2, 16, compact=None, z=None, rms=None), make_layer(3, 4, flow=None)])
+    return {
+        "canonical": base,
+        "no optional sections": canonical_experiment(),
+        "unplaced, dead and uncompared layers": replace(base, variants={**base.variants, "l1": odd}),
+        "failed calibration": replace(base, controls=[control("random_dense", block_spin_network(), NOTHING)]),
+        "never local scan": replace(base, scan=[scan_row(1e-4, -0.5, 0.1), scan_row(1e-3, -0.5, 0.2)]),
+        "undetermined flow": replace(base, variants={**base.variants, "l1": with_layers(
+            block_spin_network(), layer2=make_layer(2, 16, flow="undetermined"))}),
+    }, FIGURE_NAMES
+
+
+@pytest.mark.parametrize("case", ["canonical", "no optional sections", "unplaced, dead and uncompared layers",
+                                  "failed calibration", "never local scan", "undetermined flow"])
+def test_synthetic_experiments_and_their_verdicts_validate(schema, validator, case):
+    """The typed records the tests build, and every kind of verdict statement, fit the schema key for key."""
+    from deeprg.report import verdict
+
+    cases, figure_names = _synthetic_cases()
+    metrics = json.loads(json.dumps(cases[case].to_dict()))
+    for network in metrics["variants"].values():
+        network["figures"] = {name: f"{name}.png" for name in figure_names}
+    metrics["verdict"] = json.loads(json.dumps(verdict(metrics), allow_nan=False))
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(metrics)] == []
+    assert undocumented_keys(metrics, schema, schema) == []
