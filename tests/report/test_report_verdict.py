@@ -14,7 +14,6 @@ from synthetic_metrics import (
     NOTHING,
     SCAN,
     block_spin_network,
-    canonical_experiment,
     control,
     make_experiment,
     make_layer,
