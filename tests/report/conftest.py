@@ -1,37 +1,34 @@
-"""Fixtures: synthetic experiment metrics, with and without every optional section and figure."""
+"""Fixtures: synthetic experiments as complete metrics.json dicts, with and without every optional section and figure."""
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from synthetic_metrics import (
-    ENSEMBLE,
-    EXACT_1D,
-    FIGURE_NAMES,
-    L1_LAYERS,
-    SCAN,
-    SK_LAYERS,
-    make_flows,
-    make_network,
-    write_png,
-)
+from synthetic_metrics import FIGURE_NAMES, SCAN, canonical_experiment, passing_controls, write_png
+
+from deeprg.experiment.results import ExperimentMetrics
 
 
 @pytest.fixture
-def experiment() -> dict:
-    """l1 local and block-spin-like, sklearn not local; no optional sections."""
-    return {"variants": {"l1": make_network(copy.deepcopy(L1_LAYERS)),
-                         "sklearn": make_network(copy.deepcopy(SK_LAYERS), flows=make_flows(dbn_flow="stays"))}}
+def typed_experiment() -> ExperimentMetrics:
+    """l1 looks like block-spin RG, none and sklearn do not; no scan, no controls."""
+    return canonical_experiment()
 
 
 @pytest.fixture
-def full_experiment(experiment, tmp_path) -> tuple[dict, dict[str, Path]]:
-    """Every optional section present, and one directory of PNG figures per variant."""
-    metrics = copy.deepcopy(experiment)
-    metrics.update(ensemble=dict(ENSEMBLE), exact_1d=copy.deepcopy(EXACT_1D), scan=copy.deepcopy(SCAN),
-                   config={"seed": 7, "network": {"layers": [64, 16]}}, timings={"ensemble": 1.5, "train/l1": 12.0})
+def experiment(typed_experiment) -> dict:
+    """The same as a metrics.json dict (what render_report and the verdict read from disk)."""
+    return typed_experiment.to_dict()
+
+
+@pytest.fixture
+def full_experiment(typed_experiment, tmp_path) -> tuple[dict, dict[str, Path]]:
+    """Every optional section present (scan, controls, timings), and one directory of PNG figures per variant."""
+    typed = replace(typed_experiment, scan=list(SCAN), controls=passing_controls(),
+                    timings={"ensemble": 1.5, "train/l1": 12.0, "controls": 3.0, "exact_1d": 0.5})
+    metrics = typed.to_dict()
     dirs = {}
     for i, name in enumerate(metrics["variants"]):
         d = tmp_path / "analysis" / name

@@ -1,201 +1,360 @@
-"""The verdict says what the numbers say: local, mixed, not local, undetermined, with the numbers."""
+"""The verdict (version 2) says what the numbers say: every rule, its wording, the headline and its calibration."""
 
-import copy
+from __future__ import annotations
+
 import json
+from dataclasses import replace
 
+import numpy as np
 import pytest
-from synthetic_metrics import ENSEMBLE, EXACT_1D, SCAN, make_flows, make_layer, make_network
+from synthetic_metrics import (
+    BLOCK_RG,
+    ENSEMBLE,
+    EXACT_1D,
+    NOTHING,
+    SCAN,
+    block_spin_network,
+    control,
+    make_experiment,
+    make_layer,
+    make_network,
+    passing_controls,
+    scan_row,
+    spread_network,
+    with_layers,
+)
 
-from deeprg.report import verdict
-
-
-def texts(v):
-    return [s["text"] for s in v["statements"]]
-
-
-def test_local_l1_against_non_local_baseline(experiment):
-    v = verdict(experiment)
-    json.dumps(v, allow_nan=False)  # plain JSON
-    l1, sk = v["variants"]["l1"], v["variants"]["sklearn"]
-    assert [s["status"] for s in l1["layers"]] == ["local", "local"]
-    assert l1["status"] == "local" and l1["n_local"] == 2 and l1["looks_like_block_spin_rg"] == "yes"
-    layer2 = l1["layers"][1]["text"]
-    assert layer2.startswith("layer 2 of l1 is local (median z 9.6 against the phase null, 30.0 against the permutation null")
-    assert "at fitted block size 8" in layer2 and "block spins for 16 units: 4x4" in layer2
-    assert "its fitted scale grows x2.0 from layer 1" in layer2
-    assert l1["layers"][1]["numbers"]["median_z"] == 9.6 and l1["layers"][1]["numbers"]["growth_fitted_block_size"] == 2.0
-    assert l1["scale"]["status"] == "grows"
-    assert l1["flow"]["status"] == "like block-spin RG"
-    assert "the l1 network's layers flow toward the disordered fixed point like block-spin RG" in l1["flow"]["text"]
-
-    assert sk["status"] == "not local" and sk["n_local"] == 0 and sk["looks_like_block_spin_rg"] == "no"
-    assert sk["locality_summary"] == "no layer of sklearn is local (median z 1.4, 0.1)"
-    assert [s["status"] for s in sk["layers"]] == ["not local", "not local"]
-    assert sk["scale"]["status"] == "undetermined"
-    assert sk["flow"]["status"] == "unlike block-spin RG"
-    assert "do not flow measurably, while block spins flow toward the disordered fixed point" in sk["flow"]["text"]
-
-    assert v["headline"]["status"] == "yes"
-    assert v["headline"]["text"].startswith("Yes: with the L1 penalty the network looks like block-spin RG")
-    assert "no layer of sklearn is local" in v["headline"]["text"]
-    assert v["scan"] is None and v["data"] == [] and v["exact_1d"] == []
+from deeprg.experiment.results import DecimationCheck, ExactChecks, ObservableEstimate, TraceDistanceCheck
+from deeprg.report import VERDICT_VERSION, verdict
+from deeprg.report.verdict import SKLEARN_DIFFERENCES, Judgement
 
 
-def test_mixed_variant_is_partly(experiment):
-    experiment["variants"]["l1"]["layers"][1] = make_layer(2, 16, 1.0, 0.5, fitted=8, rg=3.0)
-    v = verdict(experiment)
-    l1 = v["variants"]["l1"]
-    assert l1["status"] == "mixed" and l1["n_local"] == 1
-    assert l1["locality_summary"].startswith("1 of 2 layers of l1 are local (layer 1; median z 12.0, 1.0)")
-    assert l1["scale"]["status"] == "undetermined"  # needs two consecutive local layers
-    assert v["headline"]["status"] == "partly"
-    assert "only 1 of its 2 layers are local" in v["headline"]["text"]
+def layer_statuses(v: dict, variant: str) -> list[str]:
+    return [s["status"] for s in v["variants"][variant]["layers"]]
 
 
-def test_a_layer_beating_one_null_only_is_mixed_and_says_why(experiment):
-    experiment["variants"]["sklearn"]["layers"][1] = make_layer(2, 16, 0.2, 26.0)
-    experiment["variants"]["sklearn"]["layers"][0] = make_layer(1, 64, 5.0, 1.0)
-    sk = verdict(experiment)["variants"]["sklearn"]
-    spread, scattered = sk["layers"][1], sk["layers"][0]
-    assert spread["status"] == scattered["status"] == "mixed"
-    assert "beats the permutation null but not the phase null" in spread["text"]
-    assert "smooth but spread out" in spread["text"]
-    assert "beats the phase null but not the permutation null" in scattered["text"] and "scattered" in scattered["text"]
-    assert sk["status"] == "not local"  # no layer is local
-    assert "2 of its layers beat only one of the nulls" in sk["summary"]
-
-
-def test_z_next_to_the_threshold_is_not_rounded_onto_it(experiment):
-    experiment["variants"]["sklearn"]["layers"][0] = make_layer(1, 64, 2.987, 1.0)
-    text = verdict(experiment)["variants"]["sklearn"]["layers"][0]["text"]
-    assert "median z 2.99 against the phase null" in text
-
-
-def test_undetermined_when_numbers_are_missing(experiment):
-    experiment["variants"]["sklearn"] = make_network([make_layer(1, 64, None, None)], flows={})
-    v = verdict(experiment)
-    sk = v["variants"]["sklearn"]
-    assert sk["layers"][0]["status"] == "undetermined" and sk["status"] == "undetermined"
-    assert sk["flow"]["status"] == "undetermined" and "no flow was measured" in sk["flow"]["text"]
-    assert v["headline"]["status"] == "undetermined"
+# ---------------------------------------------------------------------- the canonical experiment
+def test_block_spin_l1_against_spread_out_none_and_sklearn(experiment):
+    v = verdict(experiment)  # a metrics.json dict, as read from disk
     json.dumps(v, allow_nan=False)
+    assert v["verdict_version"] == VERDICT_VERSION == 2
+    l1, none = v["variants"]["l1"], v["variants"]["none"]
+    assert layer_statuses(v, "l1") == ["local"] * 3 and layer_statuses(v, "none") == ["not local"] * 3
+    assert (l1["status"], l1["n_local"], l1["looks_like_block_spin_rg"]) == ("local", 3, "yes")
+    assert (none["status"], none["n_local"], none["looks_like_block_spin_rg"]) == ("not local", 0, "no")
+    assert l1["locality_summary"] == "all 3 layers of l1 are local" and none["locality_summary"] == "no layer of none is local"
+    assert [c["comparison"] for c in v["comparisons"]] == ["penalty", "baseline"]
+    assert [c["status"] for c in v["comparisons"]] == ["yes", "yes"]
+    assert v["headline"]["status"] == "yes" and v["headline"]["text"].startswith("Yes: With the same trainer")
+    assert v["headline"]["numbers"] == {"penalty": "yes", "baseline": "yes", "calibration": None, "scan_status": None}
+    assert v["calibration"] is None and v["scan"] is None
+    assert [s["topic"] for s in v["statements"]][:2] == ["comparison", "comparison"]
+    assert v["statements"][2:5] == v["variants"]["sklearn"]["layers"]  # reading order: networks as in metrics
+    assert v["variants"]["l1"]["training"] == {}  # no histories, no training numbers
 
 
-def test_dead_layer_is_undetermined(experiment):
-    layer = make_layer(2, 16, 0.0, 0.0)
-    layer["locality"]["n_dead"] = 16
-    experiment["variants"]["l1"]["layers"][1] = layer
-    statement = verdict(experiment)["variants"]["l1"]["layers"][1]
+def test_training_numbers_are_the_last_epoch_of_each_history(typed_experiment):
+    history = {"pseudo_likelihood": [-0.60, -0.54], "reconstruction_error": [0.2, 0.15], "time": [1.0, 1.0]}
+    l1 = replace(typed_experiment.variants["l1"], training={"layer 1": history, "layer 2": {}})
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": l1}))
+    assert v["variants"]["l1"]["training"] == {"layer 1": {"pseudo_likelihood": -0.54, "reconstruction_error": 0.15,
+                                                           "epochs": 2}}
+
+
+def test_a_local_layer_statement_has_its_numbers_and_words(typed_experiment):
+    statement = verdict(typed_experiment)["variants"]["l1"]["layers"][1]
+    assert statement["text"].startswith(
+        "layer 2 of l1 is local: compactness 0.90 [0.85, 0.95], at least 0.5 (median z 12.0 against the smooth null), "
+        "at scale b* 4 (block spins for 16 units: 4x4); its units sit on the 4x4 block lattice (rms 0.00 blocks")
+    assert "block-specific: 100% of its units correlate best with their own block (at least 75%" in statement["text"]
+    assert "(difference +0.020 ± 0.010: agrees)" in statement["text"]
+    n = statement["numbers"]
+    assert (n["compactness"], n["scale"], n["matching_block_size"], n["median_z"]) == (0.9, 4, 4, 12.0)
+    assert (n["ordered"], n["block_specific"], n["flows_like_block_spins"]) == (True, True, True)
+    assert n["level"]["status"] == "agrees" and n["own_block_fraction"] == 1.0
+
+
+# ---------------------------------------------------------------------- locality is compactness
+@pytest.mark.parametrize(("compact", "z", "local"), [
+    (0.5, 12.0, True),      # at the threshold
+    (0.4999, 12.0, False),  # just below it, however significant
+    (0.3, 40.0, False),     # a large z does not make a spread-out field local
+    (0.9, 0.1, True),       # a compact field is local without significance (large fields on small lattices)
+    (0.9, None, True),
+])
+def test_a_layer_is_local_iff_its_fields_are_compact(typed_experiment, compact, z, local):
+    net = with_layers(typed_experiment.variants["l1"], layer1=make_layer(1, 64, compact=compact, z=z))
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))
+    statement = v["variants"]["l1"]["layers"][0]
+    assert statement["status"] == ("local" if local else "not local")
+    assert Judgement.of(net).local[0] is local
+    assert statement["numbers"]["compactness"] == compact and statement["numbers"]["median_z"] == z
+
+
+def test_not_local_says_spread_out_with_the_threshold(typed_experiment):
+    text = verdict(typed_experiment)["variants"]["sklearn"]["layers"][0]["text"]
+    assert text.startswith("layer 1 of sklearn is not local: compactness 0.20 [0.15, 0.25], less than 0.5: its "
+                           "squared weight is spread out, not in one window (median z 0.5 against the smooth null)")
+    assert "at scale b*" not in text  # a scale is quoted for local layers only
+
+
+def test_a_dead_layer_is_undetermined(typed_experiment):
+    net = with_layers(typed_experiment.variants["l1"], layer3=make_layer(3, 4, compact=None, z=None))
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))
+    statement = v["variants"]["l1"]["layers"][2]
     assert statement["status"] == "undetermined" and "every unit is dead" in statement["text"]
+    assert v["variants"]["l1"]["status"] == "mixed" and v["variants"]["l1"]["n_local"] == 2
 
 
-def test_headline_without_the_baseline_is_undetermined(experiment):
-    del experiment["variants"]["sklearn"]
-    h = verdict(experiment)["headline"]
-    assert h["status"] == "undetermined" and "needs an L1 variant and the scikit-learn baseline" in h["text"]
-    assert verdict({"variants": {}})["headline"]["status"] == "undetermined"
+def test_a_network_of_dead_layers_is_undetermined_and_so_is_its_comparison(typed_experiment):
+    dead = make_network([make_layer(k, n, compact=None, z=None) for k, n in ((1, 64), (2, 16))])
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "none": dead}))
+    assert v["variants"]["none"]["status"] == "undetermined"
+    assert v["variants"]["none"]["looks_like_block_spin_rg"] == "undetermined"
+    assert v["comparisons"][0]["status"] == "undetermined"
+    assert v["headline"]["status"] == "yes"  # the penalty is undetermined: the headline falls back to the baseline
 
 
-def test_equally_local_networks_are_a_no(experiment):
-    experiment["variants"]["sklearn"]["layers"] = copy.deepcopy(experiment["variants"]["l1"]["layers"])
-    h = verdict(experiment)["headline"]
-    assert h["status"] == "no" and "does not make the network more local" in h["text"]
+# ---------------------------------------------------------------------- scale
+def test_scale_grows_for_b_star_2_4_8(typed_experiment):
+    scale = verdict(typed_experiment)["variants"]["l1"]["scale"]
+    assert scale["status"] == "grows"
+    assert scale["numbers"]["growth"] == [2.0, 2.0] and scale["numbers"]["mean_growth"] == pytest.approx(2.0)
+    assert scale["text"] == "the scale b* of l1's local layers grows x2.00 per layer (2 -> 4 -> 8)"
 
 
-def test_scale_that_grows_by_one_measure_only_is_mixed(experiment):
-    experiment["variants"]["l1"]["layers"][1]["radius_of_gyration"] = 1.2  # fitted x2, R_g x0.8
-    v = verdict(experiment)
+def test_scale_does_not_grow_for_b_star_1_1_1(typed_experiment):
+    """Single-site fields at every layer (random-site copies): local, but not coarser with depth."""
+    sites = block_spin_network(scale=1.0)
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": sites}))
     scale = v["variants"]["l1"]["scale"]
-    assert scale["status"] == "mixed"
-    assert "the fitted block size grows x2.0 per layer" in scale["text"] and "the radius of gyration does not" in scale["text"]
-    assert v["variants"]["l1"]["looks_like_block_spin_rg"] == "partly" and v["headline"]["status"] == "partly"
+    assert layer_statuses(v, "l1") == ["local"] * 3
+    assert scale["status"] == "does not grow" and scale["numbers"]["mean_growth"] == 1.0
+    assert "does not grow with depth: x1.00 per layer (1 -> 1 -> 1)" in scale["text"]
+    assert "block-spin RG doubles it" in scale["text"]
+    assert v["variants"]["l1"]["looks_like_block_spin_rg"] == "partly"
 
 
-def test_flow_unlike_block_spin(experiment):
-    experiment["variants"]["l1"]["flows"] = make_flows(dbn_flow="toward ordered")
-    flow = verdict(experiment)["variants"]["l1"]["flow"]
-    assert flow["status"] == "unlike block-spin RG"
-    assert "flow toward the ordered fixed point, while block spins flow toward the disordered" in flow["text"]
+def test_scale_needs_two_consecutive_local_layers(typed_experiment):
+    """Layers 1 and 3 local, 2 not: no pair of consecutive local layers, so no growth is quoted."""
+    net = with_layers(typed_experiment.variants["l1"], layer2=make_layer(2, 16, compact=0.2, scale=8.0))
+    scale = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))["variants"]["l1"]["scale"]
+    assert scale["status"] == "undetermined" and scale["numbers"]["growth"] == []
+    assert "it needs two consecutive local layers (2 of 3 are local)" in scale["text"]
 
 
-def test_scan_first_local_strength_and_cost(experiment):
-    experiment["scan"] = copy.deepcopy(SCAN)
-    v = verdict(experiment)
+# ---------------------------------------------------------------------- flow, level by level
+def _flow(typed_experiment, *layers):
+    net = make_network(layers)
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))
+    return v["variants"]["l1"]["flow"], v
+
+
+def test_flow_agrees_at_every_level(typed_experiment):
+    flow, _ = _flow(typed_experiment, make_layer(1, 64), make_layer(2, 16))
+    assert flow["status"] == "like block-spin RG" and flow["numbers"]["flows_like"] == [True, True]
+    assert flow["text"] == "the l1 network's layers match block spins level by level (layer 1 agrees, layer 2 agrees)"
+
+
+def test_flow_disagreeing_at_one_level_is_unlike_block_spins(typed_experiment):
+    flow, v = _flow(typed_experiment, make_layer(1, 64), make_layer(2, 16, flow="disagrees"))
+    assert flow["status"] == "unlike block-spin RG" and flow["numbers"]["flows_like"] == [True, False]
+    assert "(layer 1 agrees, layer 2 disagrees)" in flow["text"]
+    assert v["variants"]["l1"]["looks_like_block_spin_rg"] == "partly"
+
+
+def test_flow_agreeing_but_unordered_is_unlike_block_spins(typed_experiment):
+    """Nearest-neighbour correlations that agree mean nothing when the units do not sit on the block lattice."""
+    flow, v = _flow(typed_experiment, make_layer(1, 64, rms=0.4), make_layer(2, 16))
+    assert flow["status"] == "unlike block-spin RG" and flow["numbers"]["flows_like"] == [False, True]
+    assert "layer 1 agrees but unordered" in flow["text"]
+    assert "its units do not sit on the 8x8 block lattice (rms 0.40 blocks, at most 0.25)" in (
+        v["variants"]["l1"]["layers"][0]["text"])
+
+
+def test_flow_undetermined_at_one_level_is_undetermined(typed_experiment):
+    flow, _ = _flow(typed_experiment, make_layer(1, 64), make_layer(2, 16, flow="undetermined"))
+    assert flow["status"] == "undetermined" and flow["numbers"]["flows_like"] == [True, None]
+    assert "layer 2 undetermined" in flow["text"]
+
+
+def test_flow_without_a_placed_layer_is_undetermined(typed_experiment):
+    """50 and 10 units do not tile a 16x16 lattice into square blocks: nothing to compare level by level."""
+    flow, v = _flow(typed_experiment, make_layer(1, 50), make_layer(2, 10))
+    assert flow["status"] == "undetermined" and "no layer tiles the lattice into blocks" in flow["text"]
+    numbers = v["variants"]["l1"]["layers"][0]["numbers"]
+    assert numbers["matching_block_size"] is None and numbers["ordered"] is None and numbers["level"] is None
+
+
+# ---------------------------------------------------------------------- the two comparisons and the headline
+def _comparisons(**variants):
+    v = verdict(make_experiment(variants))
+    return v, {c["comparison"]: c for c in v["comparisons"]}
+
+
+def test_the_penalty_comparison_drives_the_headline():
+    """l1 and none alike (both block-spin-like), sklearn spread out: the seed write-up's comparison says yes,
+    but the penalty makes no difference, and the headline says so."""
+    v, c = _comparisons(sklearn=spread_network(), l1=block_spin_network(), none=block_spin_network())
+    assert (c["penalty"]["status"], c["baseline"]["status"]) == ("no", "yes")
+    assert v["headline"]["status"] == "no"
+    assert "the L1 penalty (0.0002) does not make the network more local" in c["penalty"]["text"]
+    assert v["headline"]["text"].startswith("No: With the same trainer, schedule and initialisation")
+    assert c["penalty"]["numbers"] == {"penalized": "l1", "reference": "none", "penalized_n_local": 3,
+                                       "reference_n_local": 3, "penalized_looks_like_block_spin_rg": "yes",
+                                       "reference_looks_like_block_spin_rg": "yes"}
+
+
+def test_the_penalty_comparison_partly_and_reversed():
+    partly_local = with_layers(spread_network(), layer1=make_layer(1, 64, compact=0.9, scale=2.0, rms=0.7, own=0.1,
+                                                                   flow="disagrees"))
+    v, c = _comparisons(sklearn=spread_network(), l1=partly_local, none=spread_network())
+    assert c["penalty"]["status"] == "partly" and v["headline"]["status"] == "partly"
+    assert "makes the network more local, but not block-spin RG in every respect" in c["penalty"]["text"]
+    v, c = _comparisons(sklearn=spread_network(), l1=spread_network(), none=block_spin_network())
+    assert c["penalty"]["status"] == "no" and v["headline"]["status"] == "no"
+
+
+def test_without_none_the_penalty_is_not_isolated_and_the_baseline_leads():
+    v, c = _comparisons(sklearn=spread_network(), l1=block_spin_network())
+    assert c["penalty"]["status"] == "undetermined"
+    assert "the penalty is not isolated: it needs the l1 and none variants" in c["penalty"]["text"]
+    assert v["headline"]["status"] == "yes"
+    v, c = _comparisons(l1=block_spin_network())
+    assert v["headline"]["status"] == "undetermined" and c["baseline"]["status"] == "undetermined"
+
+
+def test_sklearn_against_l1_names_the_four_differences(typed_experiment):
+    baseline = verdict(typed_experiment)["comparisons"][1]
+    assert baseline["numbers"]["differences"] == list(SKLEARN_DIFFERENCES) and len(SKLEARN_DIFFERENCES) == 4
+    text = baseline["text"]
+    assert "they differ in 4 ways" in text and "so it does not isolate the penalty" in text
+    for difference in SKLEARN_DIFFERENCES:
+        assert difference in text
+    # the four, named independently of the constant: the trainer, the momentum, the initial scale, the penalty
+    for word in ("PCD-1", "CD-1", "momentum", "N(0, 0.01^2)", "0.1 N(0, 1)", "L1 penalty"):
+        assert word in text
+
+
+# ---------------------------------------------------------------------- calibration
+def test_a_passing_calibration_is_stated(typed_experiment):
+    v = verdict(replace(typed_experiment, controls=passing_controls()))
+    cal = v["calibration"]
+    assert cal["topic"] == "calibration" and cal["status"] == "passed"
+    assert cal["numbers"]["n_checks"] == 9 and cal["numbers"]["n_wrong"] == 0  # 5 + 4 (scale unknown for random)
+    rows = {row["name"]: row for row in cal["numbers"]["controls"]}
+    assert rows["majority_rule"]["measures"]["scale_grows"] == {"expected": True, "observed": True, "correct": True}
+    assert rows["random_dense"]["measures"]["scale_grows"] == {"expected": None, "observed": None, "correct": None}
+    assert v["headline"]["status"] == "yes" and v["headline"]["numbers"]["calibration"] == "passed"
+    assert "Every measure gives all 2 control networks their known answers (9 checks" in v["headline"]["text"]
+    assert v["statements"].count(cal) == 1
+
+
+def test_a_failed_calibration_makes_the_headline_undetermined_with_the_reason(typed_experiment):
+    """A 'random' control that every measure calls block-spin RG: the measures cannot be trusted."""
+    fooled = control("random_dense", block_spin_network(), NOTHING)
+    v = verdict(replace(typed_experiment, controls=[passing_controls()[0], fooled]))
+    cal = v["calibration"]
+    assert cal["status"] == "failed" and cal["numbers"]["n_wrong"] == 4  # local, ordered, block_specific, flow
+    assert ("random_dense is local, random_dense is ordered on the block lattice, random_dense is block-specific and "
+            "random_dense is flowing like block spins") in cal["text"]
+    assert [row["correct"] for row in cal["numbers"]["controls"]] == [True, False]
+    headline = v["headline"]
+    assert headline["status"] == "undetermined" and headline["numbers"]["penalty"] == "yes"
+    assert headline["text"].startswith("Undetermined: The measures are not calibrated: 4 of 9 known answers")
+    assert "so no verdict on the trained networks can be trusted" in headline["text"]
+
+
+def test_a_positive_control_that_fails_and_an_undetermined_answer_count_as_wrong(typed_experiment):
+    broken = with_layers(block_spin_network(), layer3=make_layer(3, 4, flow="undetermined"))
+    controls = [control("majority_rule", spread_network(), BLOCK_RG), control("block_average", broken, BLOCK_RG)]
+    cal = verdict(replace(typed_experiment, controls=controls))["calibration"]
+    assert cal["status"] == "failed"
+    assert "majority_rule is not local" in cal["text"] and "block_average is undetermined on flow" in cal["text"]
+
+
+# ---------------------------------------------------------------------- the L1 scan
+def test_scan_becomes_local_with_its_cost(typed_experiment):
+    v = verdict(replace(typed_experiment, scan=list(SCAN)))
     scan = v["scan"]
     assert scan["status"] == "becomes local"
-    assert scan["numbers"]["first_local_strength"] == 1e-3
+    assert scan["numbers"]["first_local_strength"] == 1e-3 and scan["numbers"]["is_local"] == [False, True, True]
     assert scan["numbers"]["pseudo_likelihood_cost_per_spin"] == pytest.approx(0.010)
-    assert scan["numbers"]["relative_pseudo_likelihood_cost"] == pytest.approx(0.010 / 0.550)
-    assert "become local at L1 = 1e-3 (median z 4.0 > 3" in scan["text"]
-    assert "a cost of 0.0100 nats per spin" in scan["text"] and "1.8%" in scan["text"]
-    assert "become local at L1 = 1e-3" in v["headline"]["text"]
+    assert ("become local at L1 = 1e-3 (compactness 0.70, median z 4.0; at 2e-4 they are spread out "
+            "(compactness 0.20)), at a cost of 0.0100 nats per spin") in scan["text"]
+    assert "In the L1 scan, the first-layer fields become local at L1 = 1e-3" in v["headline"]["text"]
+    assert v["headline"]["numbers"]["scan_status"] == "becomes local"
 
 
-def test_scan_never_local_local_at_weakest_and_non_monotone(experiment):
-    never = [dict(row, is_local=False, median_z=z) for row, z in zip(SCAN, (0.5, 1.0, 2.1), strict=True)]
-    experiment["scan"] = never
-    scan = verdict(experiment)["scan"]
-    assert scan["status"] == "never local"
-    assert "no scanned L1 strength (2e-4 to 8e-3)" in scan["text"] and "the closest, 8e-3, has median z 2.1" in scan["text"]
-
-    experiment["scan"] = [dict(row, is_local=True) for row in SCAN]
-    assert verdict(experiment)["scan"]["status"] == "local at the weakest"
-
-    experiment["scan"] = [dict(SCAN[0]), dict(SCAN[1]), dict(SCAN[2], is_local=False)]
-    text = verdict(experiment)["scan"]["text"]
-    assert "not local again at 8e-3" in text and "not monotone" in text
+def test_scan_never_local_names_each_strength(typed_experiment):
+    rows = [scan_row(s, -0.55, c, z, method="proximal") for s, c, z in ((2e-4, 0.1, 0.5), (1e-3, 0.2, 1.0),
+                                                                          (8e-3, 0.45, 30.0))]
+    scan = verdict(replace(typed_experiment, scan=rows))["scan"]
+    assert scan["status"] == "never local" and scan["numbers"]["first_local_strength"] is None
+    assert scan["text"].startswith("with the proximal L1 update, no scanned L1 strength (2e-4 to 8e-3) makes the "
+                                   "first-layer fields local")
+    assert "at 8e-3 they are spread out (compactness 0.45)" in scan["text"]  # z 30 does not make them local
 
 
-def test_a_never_local_scan_is_judged_by_the_weaker_null_and_names_the_update(experiment):
-    def row(base, phase, permutation):
-        z = {"phase": {"is_local": phase > 3, "window_fraction": {"median": phase}},
-             "permutation": {"is_local": permutation > 3, "window_fraction": {"median": permutation}}}
-        return dict(base, is_local=False, median_z=phase, penalty_method="proximal",
-                    locality={"median_radius_of_gyration": 15.0, "z": z})
-
-    experiment["scan"] = [row(SCAN[0], 2.0, 2.5), row(SCAN[1], 18.0, -0.5), row(SCAN[2], 64.0, 0.1)]
-    scan = verdict(experiment)["scan"]
-    assert scan["text"].startswith("with the proximal L1 update, no scanned L1 strength")
-    # 2e-4 comes closest to local (the weaker of its two z is the largest), not 8e-3 with its phase z of 64
-    assert "the closest, 2e-4, has median z 2.0 against the smooth null and 2.5 against the shuffled one" in scan["text"]
-    assert scan["numbers"]["penalty_method"] == "proximal"
-    experiment["scan"] = [row(SCAN[0], 2.0, -1.0), row(SCAN[1], 18.0, -0.5)]
-    assert "its fields are sparse but scattered" in verdict(experiment)["scan"]["text"]
+def test_scan_local_at_the_weakest_and_not_monotone(typed_experiment):
+    rows = [scan_row(2e-4, -0.55, 0.7), scan_row(1e-3, -0.56, 0.8)]
+    assert verdict(replace(typed_experiment, scan=rows))["scan"]["status"] == "local at the weakest"
+    rows = [SCAN[0], SCAN[1], scan_row(8e-3, -0.63, 0.3)]
+    scan = verdict(replace(typed_experiment, scan=rows))["scan"]
+    assert scan["status"] == "becomes local"
+    assert "but not local again at 8e-3, where they are spread out (compactness 0.30)" in scan["text"]
+    assert "locality is not monotone in the strength" in scan["text"]
 
 
-@pytest.mark.parametrize(("phase", "permutation", "kind"), [
-    (True, False, "sparse but scattered"), (False, True, "smooth but spread"), (False, False, "spread out")])
-def test_scan_says_which_null_a_strength_that_loses_locality_fails(experiment, phase, permutation, kind):
-    lost = dict(SCAN[2], is_local=False,
-                locality={"median_radius_of_gyration": 14.96,
-                          "z": {"phase": {"is_local": phase}, "permutation": {"is_local": permutation}}})
-    experiment["scan"] = [dict(SCAN[0]), dict(SCAN[1]), lost]
-    statement = verdict(experiment)["scan"]
-    assert f"there the fields are {kind}" in statement["text"] and "median R_g 15.0" in statement["text"]
-    assert statement["numbers"]["failures"]["8e-3"].startswith(kind)
-
-
-def test_data_and_exact_1d_statements(experiment):
-    experiment.update(ensemble=dict(ENSEMBLE), exact_1d=copy.deepcopy(EXACT_1D))
-    v = verdict(experiment)
-    energy, heat, tau = v["data"]
+# ---------------------------------------------------------------------- data and exact checks: honest wording
+def test_data_statements(typed_experiment):
+    energy, heat, tau = verdict(typed_experiment)["data"]
     assert energy["status"] == "agrees" and energy["numbers"]["deviation_in_errors"] == pytest.approx(0.6)
     assert "energy per site -1.15150 ± 0.00050 agrees with the exact -1.15180 for the 16x16 torus" in energy["text"]
-    assert heat["status"] == "agrees"
-    assert tau["status"] == "measured" and "18.0 for the energy" in tau["text"]
-    decimation, distance = v["exact_1d"]
-    assert decimation["status"] == "exact" and "K = 0.5 and 1" in decimation["text"]
-    assert distance["status"] == "decreases" and "4.800 -> 0.350" in distance["text"]
+    assert heat["status"] == "agrees" and tau["status"] == "measured" and "18.0 for the energy" in tau["text"]
+    bad = replace(ENSEMBLE, exact_energy_per_site=-1.16, spacing=10,
+                  specific_heat=ObservableEstimate(0.98, 0.0, 0.7))
+    energy, heat, tau = verdict(replace(typed_experiment, ensemble=bad))["data"]
+    assert energy["status"] == "disagrees" and "more than 3" in energy["text"]
+    assert heat["status"] == "undetermined" and "no error bar" in heat["text"]
+    assert tau["status"] == "correlated" and "stored samples are correlated" in tau["text"]
 
-    bad = dict(ENSEMBLE, exact_energy_per_site=-1.16)
-    experiment["ensemble"] = bad
-    assert verdict(experiment)["data"][0]["status"] == "disagrees"
+
+def test_the_exact_checks_are_worded_as_checks_not_evidence(typed_experiment):
+    decimation, distance = verdict(typed_experiment)["exact_1d"]
+    assert decimation["status"] == "exact" and "K = 0.5 and 1" in decimation["text"]
+    assert "a check of the RBM algebra against an analytic identity" in decimation["text"]
+    assert "not evidence that a trained network does RG" in decimation["text"]
+    assert distance["status"] == "decreases" and "4.800 -> 0.350" in distance["text"]
+    assert "measures how well a small RBM fits the 4x4 Ising distribution, not whether the trained networks do RG" in (
+        distance["text"])
+    wrong = ExactChecks(decimation=[DecimationCheck(0.5, 0.2, 0.2, 1e-6, 0.0, [0.5, 0.2])],
+                        trace_distance_4x4=[TraceDistanceCheck(1, 0.3, 0.1, 0.3), TraceDistanceCheck(30, 0.4, 0.1, 0.4)],
+                        beta=0.408)
+    decimation, distance = verdict(replace(typed_experiment, exact_1d=wrong))["exact_1d"]
+    assert decimation["status"] == "not exact" and "does not reproduce" in decimation["text"]
+    assert distance["status"] == "does not decrease"
+    assert verdict(replace(typed_experiment, exact_1d=replace(EXACT_1D, decimation=[])))["exact_1d"][0][
+        "status"] == "decreases"
+
+
+def test_a_dict_that_is_not_a_complete_experiment_is_refused():
+    from deeprg.errors import FileFormatError
+
+    with pytest.raises(FileFormatError, match="missing key 'ensemble'"):
+        verdict({"deeprg_version": "x", "config": {}, "variants": {}, "exact_1d": EXACT_1D.to_dict()})
+
+
+# ---------------------------------------------------------------------- real measurements
+@pytest.fixture(scope="module")
+def wolff_16():
+    from deeprg.ising import IsingModel, WolffSampler
+
+    return WolffSampler(IsingModel(16), 0.408, random_state=0).sample(300)
 
 
 def test_verdict_on_real_analysis_metrics(tmp_path):
-    """analyze_network's own output goes through unchanged, and the statuses follow is_local."""
-    import numpy as np
-
+    """analyze_network's own output goes through unchanged; the statuses follow compactness."""
     from deeprg.experiment.analysis import analyze_network
     from deeprg.ising import IsingModel, WolffSampler
     from deeprg.rbm import DeepBeliefNetwork, make_layers
@@ -203,10 +362,33 @@ def test_verdict_on_real_analysis_metrics(tmp_path):
     samples = WolffSampler(IsingModel(8), 0.408, random_state=0).sample(300)
     dbn = DeepBeliefNetwork(make_layers("l1", [16, 4], n_iter=2, strength=1e-3), random_state=0)
     dbn.fit(samples.as_binary(np.float32))
-    m = analyze_network(dbn, samples, tmp_path, n_surrogates=10, n_samples=150, random_state=0).to_dict()
-    v = verdict({"variants": {"l1": m, "sklearn": m}})
+    m = analyze_network(dbn, samples, tmp_path, n_surrogates=10, n_samples=150, random_state=0)
+    experiment = make_experiment({"l1": m, "none": m, "sklearn": m})
+    v = verdict(experiment.to_dict())
     json.dumps(v, allow_nan=False)
-    for layer, statement in zip(m["layers"], v["variants"]["l1"]["layers"], strict=True):
-        assert (statement["status"] == "local") == layer["is_local"]
-        assert statement["text"].startswith(f"layer {layer['layer']} of l1 ")
-    assert v["headline"]["status"] in ("no", "undetermined")  # the same network twice is never better than itself
+    for layer, statement in zip(m.layers, v["variants"]["l1"]["layers"], strict=True):
+        assert layer.is_local == layer.compactness.is_compact
+        assert (statement["status"] == "local") == layer.is_local
+        assert statement["text"].startswith(f"layer {layer.layer} of l1 ")
+        assert statement["numbers"]["compactness"] == layer.compactness.median_compactness
+    assert [c["status"] for c in v["comparisons"]] == ["no", "no"]  # the same network is never better than itself
+
+
+@pytest.mark.parametrize("name", ["majority_rule", "random_dense"])
+def test_a_real_control_network_gets_its_known_answer(wolff_16, name):
+    """The positive and the negative control, measured by the pipeline's own code on a small Wolff ensemble."""
+    from deeprg.experiment.analysis import measure_network
+    from deeprg.rg import standard_controls
+
+    [ctrl] = [c for c in standard_controls(16, n_layers=3, random_state=0) if c.name == name]
+    metrics = measure_network(ctrl.network, wolff_16, n_surrogates=20, n_samples=300, random_state=0).metrics
+    judged = Judgement.of(metrics)
+    observed = {measure: judged.observed(measure) for measure in ctrl.expected_measures}
+    known = {m: e for m, e in ctrl.expected_measures.items() if e is not None}
+    assert {m: observed[m] for m in known} == known
+    if name == "majority_rule":
+        assert observed == BLOCK_RG and judged.looks_like_block_spin_rg == "yes"
+        assert judged.growth == pytest.approx((2.0, 2.0))  # b* = 2, 4, 8
+    else:
+        assert judged.n_local == 0 and judged.looks_like_block_spin_rg == "no"
+        assert observed["scale_grows"] is None  # no local layer: no growth to judge
