@@ -37,6 +37,8 @@ HOMES: list[tuple[str, str]] = [
     ("progress", "deeprg.progress"),
     ("plots", "deeprg.plots"),
     ("report", "deeprg.report"),
+    ("report.rules", "deeprg.report.rules"),
+    ("resources", "deeprg.resources"),
 ]
 
 #: How the index groups the pages.
@@ -47,8 +49,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "Renormalization-group analysis",
         ["rg", "rg.fields", "rg.flow", "rg.exact", "rg.controls", "rg.mcrg", "rg.spinoperators", "rg.couplings"],
     ),
-    ("Statistics, files, experiments", ["stats", "io", "experiment", "experiment.results", "progress"]),
-    ("Figures and the report", ["plots", "report"]),
+    ("Statistics, files, experiments", ["stats", "io", "experiment", "experiment.results", "progress", "resources"]),
+    ("Figures and the report", ["plots", "report", "report.rules"]),
     ("Errors and warnings", ["errors"]),
 ]
 

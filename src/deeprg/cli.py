@@ -296,6 +296,32 @@ def train(
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
 
 
+def _analysis_table(metrics: Any, title: str) -> Table:
+    """Per layer: locality (compactness with its interval, scale, significance), order, own block, flow level."""
+    from deeprg.report.rules import significance_z
+
+    table = Table(title=title, header_style="bold")
+    for column in ("layer", "units", "local?", "compactness E* [95%]", "b*", "z (smooth null)", "on lattice (rms)",
+                   "own block", "Δr vs block spins"):
+        table.add_column(column)
+
+    def fmt(value: Any, spec: str) -> str:  # None where a layer has no live unit, or a measure does not apply
+        return "-" if value is None else format(value, spec)
+
+    for layer in metrics.layers:
+        c, level = layer.compactness, layer.level
+        low, high = c.median_compactness_interval
+        table.add_row(
+            str(layer.layer), str(layer.n_units), "yes" if layer.is_local else "no",
+            f"{fmt(c.median_compactness, '.2f')} [{fmt(low, '.2f')}, {fmt(high, '.2f')}]", fmt(c.median_scale, "g"),
+            fmt(significance_z(layer), ".1f"),
+            fmt(None if layer.placement is None else layer.placement.rms_displacement, ".2f"),
+            fmt(layer.own_block_fraction, ".2f"),
+            "-" if level is None else f"{fmt(level.difference, '+.3f')} ± {fmt(level.error, '.3f')} ({level.status})",
+        )
+    return table
+
+
 def _penalty_strength(variant: str, strength: Optional[float]) -> float:
     """``--strength`` for the l1 and l2 variants (default 2e-4); refused for those without a penalty."""
     if strength is not None and variant in ("sklearn", "none"):
@@ -390,22 +416,7 @@ def analyze(
         if created:  # leave nothing behind that this command made
             shutil.rmtree(out, ignore_errors=True)
         raise
-    table = Table(title=f"{model}: RG analysis on {ensemble}", header_style="bold")
-    for column in ("layer", "units", "local?", "median z", "fitted b", "R_g", "block corr. (null)", "specificity"):
-        table.add_column(column)
-
-    def fmt(value: Any, spec: str) -> str:  # None where a layer has no live unit
-        return "-" if value is None else format(value, spec)
-
-    for layer in metrics.layers:
-        match = layer.block_match
-        table.add_row(
-            str(layer.layer), str(layer.n_units), "yes" if layer.is_local else "no",
-            fmt(layer.z, ".1f"), fmt(layer.fitted_block_size, "g"), fmt(layer.radius_of_gyration, ".2f"),
-            f"{fmt(match.median_best_correlation, '.2f')} ({fmt(match.median_null_correlation, '.2f')})" if match else "-",
-            fmt(match.median_specificity, ".2f") if match else "-",
-        )
-    console.print(table)
+    console.print(_analysis_table(metrics, f"{model}: RG analysis on {ensemble}"))
     console.print(f"figures and metrics.json in {out}")
 
 

@@ -36,15 +36,14 @@ def test_plots_draw_and_save(tmp_path, draw):
     assert draw(None).figure is not ax.figure  # without ax: a new figure
 
 
-def test_locality_scan_draws_both_nulls_and_fills_only_local_strengths():
-    def row(strength, phase, permutation):
-        z = {null: {"window_fraction": {"median": value}} for null, value in (("phase", phase), ("permutation", permutation))}
-        return {"l1": strength, "median_z": phase, "pseudo_likelihood": -0.5, "is_local": min(phase, permutation) > 3,
-                "locality": {"threshold": 3.0, "z": z}}
+def test_locality_scan_draws_compactness_and_fills_only_local_strengths():
+    def row(strength, effect):
+        compact = {"threshold": 0.5, "median_compactness": effect, "median_compactness_interval": [effect - 0.1, effect + 0.1]}
+        return {"l1": strength, "pseudo_likelihood": -0.5, "is_local": effect >= 0.5, "compactness": compact}
 
-    ax = plot_locality_scan([row(2e-4, 9.0, 17.0), row(8e-3, 64.0, -0.3)])
+    ax = plot_locality_scan([row(2e-4, 0.2), row(8e-3, 0.7)])
     lines = {line.get_label(): line for line in ax.get_lines()}
-    assert list(lines["median z vs permutation null"].get_ydata()) == [17.0, -0.3]
+    assert list(lines["median compactness E*"].get_ydata()) == [0.2, 0.7]
     markers = [line for line in ax.get_lines() if line.get_marker() == "o"]
-    assert [m.get_markerfacecolor() == "white" for m in markers] == [False, True, False, True]  # phase, then permutation
+    assert [m.get_markerfacecolor() == "white" for m in markers] == [True, False]  # only the compact one is filled
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.0002", "0.008"]

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from deeprg.experiment.config import load_config, resolve
 from deeprg.experiment.results import (
+    METRICS_VERSION,
     BlockMatchSummary,
     CompactnessSummary,
     ControlResult,
@@ -182,7 +183,7 @@ def make_network(layers: Sequence[LayerMetrics], *, lattice: int = LATTICE, trai
         growth_equivalent_block_size=_growth(eq)[0], mean_growth_equivalent_block_size=_growth(eq)[1],
         median_fitted_block_size=fit, growth_fitted_block_size=_growth(fit)[0],
         mean_growth_fitted_block_size=_growth(fit)[1])
-    return NetworkMetrics(metrics_version=1, lattice=lattice, beta=0.408, n_samples_analyzed=200, n_surrogates=20,
+    return NetworkMetrics(metrics_version=METRICS_VERSION, lattice=lattice, beta=0.408, n_samples_analyzed=200, n_surrogates=20,
                           layers=layers, scale_growth=scale, flows=make_flows(), figures=figures or {},
                           training=training or {})
 

@@ -98,7 +98,8 @@ def test_minimal_report_omits_missing_sections(experiment, tmp_path):
     assert_self_contained(html)
     assert html.count("<img") == 0
     ids = re.findall(r'<section id="([^"]+)">', html)
-    assert ids == ["verdict", "locality", "provenance"]  # flows are in the metrics, nothing else is
+    # complete metrics without figures, histories or a scan: no training or fields section
+    assert ids == ["verdict", "data", "locality", "exact-1d", "provenance"]
     assert str(escape(verdict(experiment)["headline"]["text"])) in html
 
 

@@ -36,8 +36,9 @@ __all__ = [
     "TraceDistanceCheck",
 ]
 
-#: Version of the per-network layout (:class:`NetworkMetrics`), bumped on incompatible changes.
-METRICS_VERSION = 1
+#: Version of the per-network layout (:class:`NetworkMetrics`), bumped on incompatible changes
+#: (2: compactness, placement, own-block fraction and level per layer; held-out analysis).
+METRICS_VERSION = 2
 
 
 # ---------------------------------------------------------------------- the ensemble

@@ -52,8 +52,10 @@ def calibration_verdict(controls: Sequence[Any], judge: Callable[[Any], Any]) ->
         text = (f"the measures are not calibrated: {len(wrong)} of {n_checks} known answers of the control networks "
                 f"come out wrong ({join(wrong)}), so no verdict on the trained networks can be trusted")
         return statement("calibration", "failed", text, numbers)
-    text = (f"every measure gives all {len(rows)} control networks their known answers ({n_checks} checks: block-spin "
-            "stacks pass, random, scattered, smooth, multi-patch, faint and untrained networks fail)")
+    rg_like = [row["name"] for row in rows if row["expected"]]
+    others = [row["name"] for row in rows if not row["expected"]]
+    text = (f"every measure gives all {len(rows)} control networks their known answers ({n_checks} checks; RG by "
+            f"construction: {join(rg_like) or 'none'}; not RG: {join(others) or 'none'})")
     return statement("calibration", "passed", text, numbers)
 
 

@@ -147,11 +147,16 @@ def _matching_block(lattice: int, n_units: int) -> int | None:
         return None
 
 
+def _digits(value: float | None, threshold: float) -> int:
+    """Enough digits that a value next to its threshold is not rounded onto it."""
+    return 4 if value is not None and abs(value - threshold) < 0.005 else 2
+
+
 def _locality_clause(layer: LayerMetrics, local: bool) -> str:
     c = layer.compactness
     z = rules.significance_z(layer)
     interval = "[" + ", ".join(f(v, 2) for v in c.median_compactness_interval) + "]"
-    compact = f"compactness {f(c.median_compactness, 2)} {interval}"
+    compact = f"compactness {f(c.median_compactness, _digits(c.median_compactness, c.threshold))} {interval}"
     significance = f"median z {f(z)} against the smooth null"
     if local:
         return f"{compact}, at least {f(c.threshold, 1)} ({significance})"
@@ -169,7 +174,8 @@ def _structure_clauses(layer: LayerMetrics, lattice: int) -> list[str]:
                    f"at most {f(p.tolerance, 2)})")
     specific = rules.layer_is_block_specific(layer)
     if specific is not None:
-        out.append(f"{'block-specific' if specific else 'not block-specific'}: {f(100 * layer.own_block_fraction, 0)}% "
+        share = f(100 * layer.own_block_fraction, _digits(layer.own_block_fraction, rules.OWN_BLOCK_THRESHOLD) - 2)
+        out.append(f"{'block-specific' if specific else 'not block-specific'}: {share}% "
                    f"of its units correlate best with their own block ({'at least' if specific else 'fewer than'} "
                    f"{f(100 * rules.OWN_BLOCK_THRESHOLD, 0)}%; specificity {f(layer.block_match.median_specificity, 2)})")
     if layer.level is not None:
@@ -227,7 +233,13 @@ def _scale_statement(variant: str, network: NetworkMetrics, judged: Judgement) -
         return statement("scale", "undetermined", f"the scale growth of {variant} is undetermined: it needs two "
                          f"consecutive local layers ({judged.n_local} of {len(judged.local)} are local)", numbers,
                          variant=variant)
-    path = " -> ".join(size(s) for s in local_scales)
+    runs: list[list[str]] = [[]]  # the scales of each run of consecutive local layers (growth is measured within runs)
+    for layer, local in zip(network.layers, judged.local, strict=True):
+        if local:
+            runs[-1].append(size(layer.compactness.median_scale))
+        elif runs[-1]:
+            runs.append([])
+    path = "; ".join(" -> ".join(run) for run in runs if len(run) > 1)
     need = f"growth needs more than x{f(rules.SCALE_GROWTH_THRESHOLD, 2)} per layer; block-spin RG doubles it"
     if judged.scale_grows:
         text = f"the scale b* of {variant}'s local layers grows x{f(judged.mean_growth, 2)} per layer ({path})"
