@@ -151,7 +151,7 @@ def check_rbm_parameters(
     W, b, c : ndarray
         The parameters in ``dtype`` (no copy when they already have it).
     """
-    W = _real_array(W, "W")
+    W = check_real_array(W, "W")
     if W.ndim != 2 or 0 in W.shape:
         raise InvalidParameterError(
             "W must be a 2-D array of shape (n_hidden, n_visible) with both sizes >= 1 "
@@ -169,7 +169,8 @@ def check_rbm_parameters(
     return W, b, c
 
 
-def _real_array(a: ArrayLike, name: str) -> np.ndarray:
+def check_real_array(a: ArrayLike, name: str) -> np.ndarray:
+    """``a`` as an array of real numbers (bool, int or float), or a clear error naming ``name``."""
     arr = np.asarray(a)
     if arr.dtype.kind not in "biuf":
         raise InvalidParameterError(
@@ -182,7 +183,7 @@ def _real_array(a: ArrayLike, name: str) -> np.ndarray:
 def _check_bias(
     bias: ArrayLike, name: str, layer: tuple[str, int], other: tuple[str, int], w_shape: tuple[int, ...]
 ) -> np.ndarray:
-    arr = _real_array(bias, name)
+    arr = check_real_array(bias, name)
     if arr.shape != (layer[1],):
         hint = f" It has the length of the {other[0]} layer: did you swap b and c?" if arr.shape == (other[1],) else ""
         raise InvalidParameterError(

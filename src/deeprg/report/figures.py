@@ -36,13 +36,15 @@ def _save(figure: Any, path: Path) -> str:
 
 
 def training_figure(histories: Mapping[str, Any]) -> Any | None:
-    """Pseudo-likelihood and reconstruction error per epoch, one curve per layer (None without histories)."""
+    """Learning curves, one per layer: pseudo-likelihood on the training and held-out data, the free-energy gap
+    (held-out minus training: it grows when a model overfits) and the reconstruction error (None without histories)."""
     from matplotlib.figure import Figure
 
     from deeprg.plots import plot_learning_curves
 
     histories = {str(k): v for k, v in histories.items() if isinstance(v, Mapping)}
-    metrics = [m for m in ("pseudo_likelihood", "reconstruction_error") if any(h.get(m) for h in histories.values())]
+    names = ("pseudo_likelihood", "pseudo_likelihood_val", "free_energy_gap", "reconstruction_error")
+    metrics = [m for m in names if any(h.get(m) for h in histories.values())]
     if not metrics:
         return None
     figure = Figure(figsize=(4.2 * len(metrics), 3.2), layout="constrained")

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from deeprg._validation import check_rbm_parameters, check_real_array
 from deeprg.errors import InvalidParameterError
 
 __all__ = [
@@ -34,58 +35,13 @@ def working_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
 
 
-def _real_array(a: ArrayLike, name: str) -> np.ndarray:
-    arr = np.asarray(a)
-    if arr.dtype.kind not in "biuf":
-        raise InvalidParameterError(
-            f"{name} must be a real numeric array; got dtype {arr.dtype}. "
-            f"Convert it first, e.g. np.asarray({name}, dtype=np.float64)."
-        )
-    return arr
-
-
 def check_model(W: ArrayLike, b: ArrayLike | None, c: ArrayLike | None) -> tuple[Any, Any, Any]:
     """Validate the parameters and return them in the working dtype (the dtype of ``W``).
 
-    A bias given as ``None`` (a function that does not use it) is returned as ``None``.
+    A bias given as ``None`` (a function that does not use it) is returned as ``None``. The checks are
+    :func:`deeprg._validation.check_rbm_parameters`, shared with the exact RG step of :mod:`deeprg.rg.exact`.
     """
-    W = _real_array(W, "W")
-    if W.ndim != 2 or 0 in W.shape:
-        raise InvalidParameterError(
-            "W must be a 2-D array of shape (n_hidden, n_visible) with both sizes >= 1 "
-            f"(the layout of scikit-learn's components_); got shape {W.shape}. "
-            "Reshape it, e.g. W.reshape(n_hidden, n_visible)."
-        )
-    dtype = working_dtype(W.dtype)
-    W = W.astype(dtype, copy=False)
-    n_hidden, n_visible = W.shape
-    if b is not None:
-        b = _check_bias(b, "b", "visible", n_visible, "hidden", n_hidden, W.shape, dtype)
-    if c is not None:
-        c = _check_bias(c, "c", "hidden", n_hidden, "visible", n_visible, W.shape, dtype)
-    return W, b, c
-
-
-def _check_bias(
-    bias: ArrayLike,
-    name: str,
-    layer: str,
-    n_units: int,
-    other_layer: str,
-    n_other: int,
-    w_shape: tuple[int, ...],
-    dtype: np.dtype,
-) -> NDArray[np.floating]:
-    arr = _real_array(bias, name)
-    if arr.shape != (n_units,):
-        hint = ""
-        if arr.shape == (n_other,):
-            hint = f" It has the length of the {other_layer} layer: did you swap b and c?"
-        raise InvalidParameterError(
-            f"{name} ({layer} bias) must be a 1-D array of shape ({n_units},) to match W of shape "
-            f"(n_hidden, n_visible) = {w_shape}; got shape {arr.shape}.{hint}"
-        )
-    return arr.astype(dtype, copy=False)
+    return check_rbm_parameters(W, b, c, dtype=working_dtype(np.asarray(W).dtype))
 
 
 def check_layer(
@@ -99,7 +55,7 @@ def check_layer(
     min_samples: int = 0,
 ) -> NDArray[np.floating]:
     """Validate a batch of states or probabilities of one layer, shape ``(n_samples, n_units)``."""
-    arr = _real_array(a, name)
+    arr = check_real_array(a, name)
     if arr.ndim != 2:
         hint = f" For a single sample pass {name}.reshape(1, -1)." if arr.ndim == 1 else ""
         raise InvalidParameterError(
