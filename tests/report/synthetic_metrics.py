@@ -82,13 +82,14 @@ def locality(n_units: int, z_phase: float | None, z_permutation: float | None = 
     )
 
 
-def compactness(median: float | None, scale: float | None = 2.0, *,
-                threshold: float = COMPACTNESS_THRESHOLD) -> CompactnessSummary:
-    """A compactness summary; ``median=None`` is a layer whose every unit is dead."""
+def compactness(median: float | None, scale: float | None = 2.0, *, threshold: float = COMPACTNESS_THRESHOLD,
+                half_width: float = 0.05) -> CompactnessSummary:
+    """A compactness summary with a 95% interval of ``median +- half_width``; ``median=None``: every unit is dead."""
     if median is None:
-        return CompactnessSummary(threshold, False, None, [None, None], None, None, [None, None])
-    return CompactnessSummary(threshold=threshold, is_compact=median >= threshold, median_compactness=median,
-                              median_compactness_interval=[median - 0.05, median + 0.05],
+        return CompactnessSummary(threshold, False, False, None, [None, None], None, None, [None, None])
+    low, high = median - half_width, median + half_width
+    return CompactnessSummary(threshold=threshold, is_compact=low >= threshold, is_spread=high < threshold,
+                              median_compactness=median, median_compactness_interval=[low, high],
                               fraction_compact=0.9 if median >= threshold else 0.1, median_scale=scale,
                               scale_quartiles=[scale, scale])
 

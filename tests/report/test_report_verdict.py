@@ -14,6 +14,7 @@ from synthetic_metrics import (
     NOTHING,
     SCAN,
     block_spin_network,
+    compactness,
     control,
     make_experiment,
     make_layer,
@@ -83,12 +84,27 @@ def test_a_local_layer_statement_has_its_numbers_and_words(typed_experiment):
     (0.9, None, True),
 ])
 def test_a_layer_is_local_iff_its_fields_are_compact(typed_experiment, compact, z, local):
-    net = with_layers(typed_experiment.variants["l1"], layer1=make_layer(1, 64, compact=compact, z=z))
+    layer = replace(make_layer(1, 64, compact=compact, z=z), compactness=compactness(compact, 12.0, half_width=0.0))
+    net = with_layers(typed_experiment.variants["l1"], layer1=layer)
     v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))
     statement = v["variants"]["l1"]["layers"][0]
     assert statement["status"] == ("local" if local else "not local")
     assert Judgement.of(net).local[0] is local
     assert statement["numbers"]["compactness"] == compact and statement["numbers"]["median_z"] == z
+
+
+@pytest.mark.parametrize(("low", "high", "status"), [(0.45, 0.55, "undetermined"), (0.5, 0.7, "local"),
+                                                    (0.3, 0.4999, "not local")])
+def test_a_layer_whose_units_straddle_the_threshold_is_undetermined(typed_experiment, low, high, status):
+    """The 95% interval of the median compactness decides, not the median alone."""
+    c = compactness((low + high) / 2, 4.0, half_width=(high - low) / 2)
+    net = with_layers(typed_experiment.variants["l1"], layer1=replace(make_layer(1, 64), compactness=c))
+    v = verdict(replace(typed_experiment, variants={**typed_experiment.variants, "l1": net}))
+    statement = v["variants"]["l1"]["layers"][0]
+    assert statement["status"] == status
+    assert Judgement.of(net).local[0] is {"local": True, "not local": False, "undetermined": None}[status]
+    if status == "undetermined":
+        assert "straddles 0.5: the units disagree" in statement["text"]
 
 
 def test_not_local_says_spread_out_with_the_threshold(typed_experiment):
@@ -288,12 +304,12 @@ def test_scan_becomes_local_with_its_cost(typed_experiment):
 
 def test_scan_never_local_names_each_strength(typed_experiment):
     rows = [scan_row(s, -0.55, c, z, method="proximal") for s, c, z in ((2e-4, 0.1, 0.5), (1e-3, 0.2, 1.0),
-                                                                          (8e-3, 0.45, 30.0))]
+                                                                          (8e-3, 0.4, 30.0))]
     scan = verdict(replace(typed_experiment, scan=rows))["scan"]
     assert scan["status"] == "never local" and scan["numbers"]["first_local_strength"] is None
     assert scan["text"].startswith("with the proximal L1 update, no scanned L1 strength (2e-4 to 8e-3) makes the "
                                    "first-layer fields local")
-    assert "at 8e-3 they are spread out (compactness 0.45)" in scan["text"]  # z 30 does not make them local
+    assert "at 8e-3 they are spread out (compactness 0.40)" in scan["text"]  # z 30 does not make them local
 
 
 def test_scan_local_at_the_weakest_and_not_monotone(typed_experiment):

@@ -31,7 +31,14 @@ def test_local_follows_is_compact_not_the_z_score():
 @pytest.mark.parametrize(("median", "local"), [(COMPACTNESS_THRESHOLD, True), (COMPACTNESS_THRESHOLD - EPS, False),
                                                (1.0, True), (0.0, False)])
 def test_local_at_the_compactness_threshold(median, local):
-    assert rules.layer_is_local(replace(make_layer(1, 64), compactness=compactness(median))) is local
+    assert rules.layer_is_local(replace(make_layer(1, 64), compactness=compactness(median, half_width=0.0))) is local
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [(0.5, 0.6, True), (0.4, 0.4999, False), (0.45, 0.55, None),
+                                                      (0.4999, 0.9, None)])
+def test_locality_follows_the_interval_of_the_median(low, high, expected):
+    c = compactness((low + high) / 2, half_width=(high - low) / 2)
+    assert rules.layer_locality(replace(make_layer(1, 64), compactness=c)) is expected
 
 
 def test_local_reads_the_summary_as_written():

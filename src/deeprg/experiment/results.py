@@ -131,6 +131,7 @@ class CompactnessSummary(Record):
 
     threshold: float
     is_compact: bool
+    is_spread: bool
     median_compactness: float | None
     median_compactness_interval: list[float | None]
     fraction_compact: float | None

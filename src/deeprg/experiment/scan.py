@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from deeprg import __version__
+from deeprg.errors import FileFormatError
 from deeprg.experiment.hashing import config_hash
 from deeprg.experiment.results import ScanRow
 from deeprg.experiment.stages import read_json, write_json
@@ -32,6 +33,18 @@ def _row_key(config: Any, strength: float, ensemble_hash: str) -> str:
                 "ensemble": ensemble_hash, "n_surrogates": config.analysis.n_surrogates, "seed": config.seed,
                 "version": __version__}
     return f"l1-{strength!r}-{config_hash(settings)[:12]}"
+
+
+def _cached_row(path: Path) -> ScanRow | None:
+    """The finished row in ``path``; None when it is missing, unreadable or of another layout (then it is recomputed)."""
+    data = read_json(path)
+    if data is None:
+        return None
+    try:
+        return ScanRow.from_dict(data)
+    except FileFormatError as exc:
+        logger.warning("recomputing the scan row %s: %s", path.name, exc)
+        return None
 
 
 def scan_rows(
@@ -85,10 +98,10 @@ def scan_rows(
     for index, strength in enumerate(sc.strengths):
         key = _row_key(config, strength, ensemble_hash)
         row_path, checkpoint = cache / f"{key}.json", cache / f"{key}.ckpt"
-        row = read_json(row_path)
+        row = _cached_row(row_path)
         if row is not None:
             checkpoint.unlink(missing_ok=True)  # left behind if a run stopped between the two
-            rows.append(ScanRow.from_dict(row))
+            rows.append(row)
             continue
         label = f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})"
         say("scan", label, index * sc.epochs, total)

@@ -61,9 +61,13 @@ def calibration_verdict(controls: Sequence[Any], judge: Callable[[Any], Any]) ->
 
 # ---------------------------------------------------------------------- the L1 scan
 def _why_not_local(row: Any) -> str:
-    if row.compactness.median_compactness is None:
+    c = row.compactness
+    if c.median_compactness is None:
         return "dead"
-    return f"spread out (compactness {f(row.compactness.median_compactness, 2)})"
+    if c.is_spread:
+        return f"spread out (compactness {f(c.median_compactness, 2)})"
+    low, high = c.median_compactness_interval
+    return f"undetermined (compactness {f(c.median_compactness, 2)}, interval [{f(low, 2)}, {f(high, 2)}] across units)"
 
 
 def scan_verdict(scan: Sequence[Any]) -> dict[str, Any]:

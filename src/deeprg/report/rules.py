@@ -7,9 +7,10 @@ decide; :mod:`deeprg.experiment.analysis` records :func:`layer_is_local` in ``me
 
 The rules, per layer:
 
-- **local**: compact, median compactness ``E*`` at least
+- **local**: compact, the 95% bootstrap interval of the median compactness ``E*`` at or above
   :data:`~deeprg.rg.fields.compactness.COMPACTNESS_THRESHOLD` (an effect size; its significance,
-  the median z against the smoothness-preserving null, is reported beside it);
+  the median z against the smoothness-preserving null, is reported beside it); *not local* when
+  the interval lies below it, *undetermined* when it straddles it;
 - **ordered**: its units sit on the coarse block lattice
   (:data:`~deeprg.rg.flow.placement.PLACEMENT_TOLERANCE`);
 - **block-specific**: most of its units correlate best with the block spin of the block they sit
@@ -42,6 +43,7 @@ __all__ = [
     "layer_flows_like_block_spins",
     "layer_is_block_specific",
     "layer_is_local",
+    "layer_locality",
     "layer_is_ordered",
     "network_is_block_specific",
     "network_is_ordered",
@@ -63,6 +65,18 @@ OVERFIT_GAP = 0.01
 def significance_z(layer: Any) -> float | None:
     """The layer's median primary z-score against :data:`SIGNIFICANCE_NULL` (None when not measured)."""
     return layer.locality.null_median_z(SIGNIFICANCE_NULL, PRIMARY_METRIC)
+
+
+def layer_locality(layer: Any) -> bool | None:
+    """True when the layer is compact, False when it is spread, None when its units' interval straddles the threshold.
+
+    Over the 95% bootstrap interval of the median compactness
+    (:attr:`deeprg.rg.CompactnessReport.is_compact` and ``is_spread``).
+    """
+    c = layer.compactness
+    if c.median_compactness is None:
+        return None
+    return True if c.is_compact else (False if c.is_spread else None)
 
 
 def layer_is_local(layer: Any) -> bool:

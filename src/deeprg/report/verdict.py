@@ -83,7 +83,7 @@ class Judgement:
         Their geometric mean.
     """
 
-    local: tuple[bool, ...]
+    local: tuple[bool | None, ...]
     ordered: tuple[bool | None, ...]
     block_specific: tuple[bool | None, ...]
     flow: tuple[bool | None, ...]
@@ -97,7 +97,7 @@ class Judgement:
         """Judge ``network``."""
         layers = network.layers
         growth, mean = rules.scale_growth(layers)
-        return cls(tuple(rules.layer_is_local(la) for la in layers), tuple(rules.layer_is_ordered(la) for la in layers),
+        return cls(tuple(rules.layer_locality(la) for la in layers), tuple(rules.layer_is_ordered(la) for la in layers),
                    tuple(rules.layer_is_block_specific(la) for la in layers),
                    tuple(rules.layer_flows_like_block_spins(la) for la in layers), tuple(growth), mean,
                    rules.network_is_ordered(layers), rules.network_is_block_specific(layers))
@@ -105,7 +105,7 @@ class Judgement:
     @property
     def n_local(self) -> int:
         """Number of local layers."""
-        return sum(self.local)
+        return sum(v is True for v in self.local)
 
     @property
     def scale_grows(self) -> bool | None:
@@ -128,10 +128,10 @@ class Judgement:
 
     @property
     def looks_like_block_spin_rg(self) -> str:
-        """"yes" when every measure says so, "no" when no layer is local, "partly" otherwise."""
+        """"yes" when every measure says so, "no" when every layer is spread, "partly" when some layer is local."""
         if self.n_local == 0:
-            return "no"
-        if (all(self.local) and self.scale_grows and self.flows_like_block_spins
+            return "no" if all(v is False for v in self.local) else "undetermined"
+        if (all(v is True for v in self.local) and self.scale_grows and self.flows_like_block_spins
                 and self.network_block_specific and self.network_ordered):
             return "yes"
         return "partly"
@@ -209,11 +209,18 @@ def _layer_statement(variant: str, layer: LayerMetrics, lattice: int) -> dict[st
         "flows_like_block_spins": rules.layer_flows_like_block_spins(layer),
     }
     who = f"layer {k} of {variant}"
-    if c.median_compactness is None:
-        reason = "every unit is dead"
-        return statement("layer", "undetermined", f"{who}: locality undetermined ({reason})", numbers,
+    local = rules.layer_locality(layer)
+    if local is None:
+        if c.median_compactness is None:
+            reason = "every unit is dead"
+        else:
+            low, high = c.median_compactness_interval
+            reason = (f"compactness {f(c.median_compactness, 2)}, but its 95% interval over units [{f(low, 2)}, "
+                      f"{f(high, 2)}] straddles {f(c.threshold, 1)}: the units disagree")
+        text = f"{who}: locality undetermined ({reason})"
+        clauses = _structure_clauses(layer, lattice)
+        return statement("layer", "undetermined", text + ("; " + "; ".join(clauses) if clauses else ""), numbers,
                          variant=variant, layer=k)
-    local = rules.layer_is_local(layer)
     text = f"{who} is {'local' if local else 'not local'}: {_locality_clause(layer, local)}"
     if local:
         text += f", at scale b* {size(c.median_scale)}" + (
@@ -275,17 +282,23 @@ def _network_verdict(name: str, network: NetworkMetrics) -> dict[str, Any]:
     n, n_local = len(layers), judged.n_local
     determined = [s for s in layers if s["status"] != "undetermined"]
     if not determined:
-        status, summary = "undetermined", f"the locality of {name} is undetermined (no measured layer)"
+        status, summary = "undetermined", f"the locality of {name} is undetermined (no layer is clearly local or spread)"
     elif n_local == n:
         status = "local"
         summary = f"{'the only layer' if n == 1 else f'all {n} layers'} of {name} {'is' if n == 1 else 'are'} local"
-    elif n_local == 0:
+    elif n_local == 0 and len(determined) == n:
         status, summary = "not local", f"no layer of {name} is local"
+    elif n_local == 0:
+        status = "not local"
+        summary = (f"no layer of {name} is local ({n - len(determined)} undetermined: their units' compactness "
+                   "straddles the threshold)")
     else:
         which = [str(s["layer"]) for s in layers if s["status"] == "local"]
         status = "mixed"
         summary = f"{n_local} of {n} layers of {name} are local (layer{'s' if len(which) > 1 else ''} {join(which)})"
     looks = "undetermined" if status == "undetermined" else judged.looks_like_block_spin_rg
+    if status == "mixed" and len(determined) < n:
+        summary += f"; {n - len(determined)} undetermined (their units' compactness straddles the threshold)"
     full = summary + (f"; scale {scale['status']}" if scale["status"] != "undetermined" else "") + f"; flow {flow['status']}"
     return {"status": status, "looks_like_block_spin_rg": looks, "n_layers": n, "n_local": n_local,
             "summary": full, "locality_summary": summary, "layers": layers, "scale": scale, "flow": flow,

@@ -26,8 +26,9 @@ Why this is the effect size the z-scores lacked:
 - windows are at most half the lattice wide, so the same field means the same on 16x16 and
   40x40: an 8x8 block has :math:`E^* = 0.75` on 16x16 and 0.96 on 40x40, compact on both.
 
-A layer is compact (the verdict's *local*) when its median unit has :math:`E^* \geq`
-:data:`COMPACTNESS_THRESHOLD`; the significance of the concentration, the z-score against the
+A layer is compact (the verdict's *local*) when the 95% bootstrap interval of its median unit's
+:math:`E^*` lies at or above :data:`COMPACTNESS_THRESHOLD`, spread when it lies below, and neither
+when it straddles the threshold; the significance of the concentration, the z-score against the
 smoothness-preserving null (:data:`SIGNIFICANCE_NULL`), is reported beside it.
 """
 
@@ -149,8 +150,19 @@ class CompactnessReport:
 
     @property
     def is_compact(self) -> bool:
-        """Whether the median unit's compactness reaches :attr:`threshold`."""
-        return bool(self.median_effect >= self.threshold)
+        """Whether the whole 95% interval of the median compactness reaches :attr:`threshold`.
+
+        A layer whose interval straddles the threshold is neither compact nor spread
+        (:attr:`is_spread`): its units disagree too much for a verdict.
+        """
+        low = self.median_interval[0]
+        return bool((low if math.isfinite(low) else self.median_effect) >= self.threshold)
+
+    @property
+    def is_spread(self) -> bool:
+        """Whether the whole 95% interval of the median compactness lies below :attr:`threshold`."""
+        high = self.median_interval[1]
+        return bool((high if math.isfinite(high) else self.median_effect) < self.threshold)
 
     def summary(self) -> dict[str, Any]:
         """Plain-Python summary (JSON-able; None where undefined)."""
@@ -162,6 +174,7 @@ class CompactnessReport:
         return {
             "threshold": self.threshold,
             "is_compact": self.is_compact,
+            "is_spread": self.is_spread,
             "median_compactness": plain(self.median_effect),
             "median_compactness_interval": [plain(v) for v in self.median_interval],
             "fraction_compact": float(np.mean(self.effect[alive] >= self.threshold)) if alive.any() else None,
