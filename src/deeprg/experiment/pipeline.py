@@ -81,27 +81,28 @@ def _analysis_samples(ctx: Context) -> tuple[Any, bool]:
 
 
 # ---------------------------------------------------------------------- the work of each stage
-def _sample(ctx: Context) -> None:
-    from deeprg.io import save_ensemble
+def _sampler(ctx: Context, random_state: Any) -> Any:
     from deeprg.ising import IsingModel, make_sampler
 
     ens = ctx.config.ensemble
-    sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta,
-                           random_state=ctx.config.seed, n_chains=ens.n_chains)
-    samples = sampler.sample(ens.n_samples, progress=ctx.progress)
+    return make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta, random_state=random_state,
+                        n_chains=ens.n_chains)
+
+
+def _sample(ctx: Context) -> None:
+    from deeprg.io import save_ensemble
+
+    samples = _sampler(ctx, ctx.config.seed).sample(ctx.config.ensemble.n_samples, progress=ctx.progress)
     save_ensemble(samples, ctx.directory / "ensemble.nc", overwrite=True)
 
 
 def _sample_held_out(ctx: Context) -> None:
     """An independent chain (the second child of the run's seed) that no network is trained on."""
     from deeprg.io import save_ensemble
-    from deeprg.ising import IsingModel, make_sampler
 
-    ens = ctx.config.ensemble
-    seed = np.random.SeedSequence(ctx.config.seed).spawn(2)[1]
-    sampler = make_sampler(ens.algorithm, IsingModel(ens.L, ens.coupling), ens.beta, random_state=seed,
-                           n_chains=ens.n_chains)
-    save_ensemble(sampler.sample(ens.n_held_out, progress=ctx.progress), ctx.directory / "held_out.nc", overwrite=True)
+    sampler = _sampler(ctx, np.random.SeedSequence(ctx.config.seed).spawn(2)[1])
+    samples = sampler.sample(ctx.config.ensemble.n_held_out, progress=ctx.progress)
+    save_ensemble(samples, ctx.directory / "held_out.nc", overwrite=True)
 
 
 def _train(ctx: Context, variant: str) -> None:
@@ -109,7 +110,8 @@ def _train(ctx: Context, variant: str) -> None:
 
     net = ctx.config.network
     X = _load_samples(ctx).as_binary(np.float32)
-    X_val = _analysis_samples(ctx)[0].as_binary(np.float32) if ctx.config.ensemble.n_held_out else None
+    held_out, is_held_out = _analysis_samples(ctx)
+    X_val = held_out.as_binary(np.float32) if is_held_out else None
     layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
                          learning_rate=net.learning_rate, batch_size=net.batch_size)
     models = ctx.directory / "models"
