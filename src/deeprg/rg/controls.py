@@ -158,6 +158,12 @@ def _network(weights: list[NDArray[np.float64]], *, symmetric: bool = True) -> A
     return DeepBeliefNetwork.from_weights(weights, hidden_biases=biases, dtype="float64")
 
 
+def _gaussian_weights(grids: list[int], scale: float, random_state: RandomState) -> list[NDArray[np.float64]]:
+    """Dense weights ``scale * N(0, 1)`` between consecutive grids, bottom layer first."""
+    rng = check_random_state(random_state)
+    return [scale * rng.standard_normal((k * k, m * m)) for m, k in zip(grids[:-1], grids[1:], strict=True)]
+
+
 def _strength(strength: Any) -> float:
     return check_real(strength, "strength", minimum=0.0, strict=True)
 
@@ -253,10 +259,8 @@ def random_dense_network(
     -------
     DeepBeliefNetwork
     """
-    grids = _grids(L, b, n_layers)
     scale = check_real(scale, "scale", minimum=0.0, strict=True)
-    rng = check_random_state(random_state)
-    return _network([scale * rng.standard_normal((k * k, m * m)) for m, k in zip(grids[:-1], grids[1:], strict=True)])
+    return _network(_gaussian_weights(_grids(L, b, n_layers), scale, random_state))
 
 
 def untrained_network(
@@ -283,11 +287,8 @@ def untrained_network(
     -------
     DeepBeliefNetwork
     """
-    grids = _grids(L, b, n_layers)
     init_std = check_real(init_std, "init_std", minimum=0.0, strict=True)
-    rng = check_random_state(random_state)
-    weights = [init_std * rng.standard_normal((k * k, m * m)) for m, k in zip(grids[:-1], grids[1:], strict=True)]
-    return _network(weights, symmetric=False)
+    return _network(_gaussian_weights(_grids(L, b, n_layers), init_std, random_state), symmetric=False)
 
 
 def random_site_network(

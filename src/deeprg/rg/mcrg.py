@@ -293,21 +293,41 @@ def _choose_blocks(values: list[NDArray[np.float64]], n_blocks: int | None) -> i
     return chosen
 
 
+def _jackknife_of(func: Callable[[NDArray[np.float64], NDArray[np.float64]], float], x, y, n_blocks: int):
+    """Blocked jackknife of ``func(x, y)`` over the rows of (n, k) arrays ``x`` and ``y`` (same samples)."""
+    k = x.shape[1]
+
+    def stacked(*cols: NDArray[np.float64]) -> float:
+        return func(np.column_stack(cols[:k]), np.column_stack(cols[k:]))
+
+    return jackknife(stacked, *(np.ascontiguousarray(c) for c in (*x.T, *y.T)), n_blocks=n_blocks)
+
+
 def _one_lattice_sector(
     fine: NDArray[np.float64], coarse: NDArray[np.float64], b: int, n_blocks: int
 ) -> tuple[float, float, tuple[float, ...]]:
     """y from ``solve(B, A)`` of one sector, its jackknife error and the central spectrum."""
-    k = fine.shape[1]
 
-    def leading(*cols: NDArray[np.float64]) -> float:
-        f, c = np.column_stack(cols[:k]), np.column_stack(cols[k:])
-        t = _linearised_map(_connected(c, c), _connected(c, f))
-        return _exponent(_eigenvalues(t)[0], b)
+    def spectrum(f: NDArray[np.float64], c: NDArray[np.float64]) -> NDArray[np.float64]:
+        return _eigenvalues(_linearised_map(_connected(c, c), _connected(c, f)))
 
-    columns = [np.ascontiguousarray(a) for a in (*fine.T, *coarse.T)]
-    est = jackknife(leading, *columns, n_blocks=n_blocks)
-    spectrum = _eigenvalues(_linearised_map(_connected(coarse, coarse), _connected(coarse, fine)))
-    return est.mean, est.error, tuple(float(x) for x in spectrum)
+    est = _jackknife_of(lambda f, c: _exponent(spectrum(f, c)[0], b), fine, coarse, n_blocks)
+    return est.mean, est.error, tuple(float(x) for x in spectrum(fine, coarse))
+
+
+def _operator_values(lattices: Any, even_ops: Any, odd_ops: Any) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """(even, odd) operator values ``(n_samples, n_ops)`` of every blocking level."""
+    return [(evaluate_operators(s, even_ops), evaluate_operators(s, odd_ops)) for s in lattices]
+
+
+def _result(level: int, b: int, L: int, method: str, even_ops: Any, odd_ops: Any, n_samples: int, n_blocks: int,
+            sectors: Any) -> MCRGResult:
+    """An :class:`MCRGResult` from the (y, error, eigenvalues) of the even and the odd sector."""
+    (y_t, y_t_err, ev_t), (y_h, y_h_err, ev_h) = sectors
+    return MCRGResult(level=level, b=b, lattice=L, method=method, even_operators=tuple(op.name for op in even_ops),
+                      odd_operators=tuple(op.name for op in odd_ops), n_samples=n_samples, n_blocks=n_blocks,
+                      y_t=y_t, y_t_error=y_t_err, y_h=y_h, y_h_error=y_h_err, even_eigenvalues=ev_t,
+                      odd_eigenvalues=ev_h)
 
 
 def mcrg_eigenvalues(
@@ -365,42 +385,13 @@ def mcrg_eigenvalues(
     levels = _check_levels(levels, L, b)
     even_ops = _select(n_even, even, EVEN_OPERATORS, "even")
     odd_ops = _select(n_odd, odd, ODD_OPERATORS, "odd")
-    lattices = block_levels(batch, b, levels, random_state)
-    values = [(evaluate_operators(s, even_ops), evaluate_operators(s, odd_ops)) for s in lattices]
+    values = _operator_values(block_levels(batch, b, levels, random_state), even_ops, odd_ops)
     used = _choose_blocks([v for pair in values for v in pair], n_blocks)
     results = []
     for n in range(levels):
-        y_t, y_t_err, ev_t = _one_lattice_sector(values[n][0], values[n + 1][0], b, used)
-        y_h, y_h_err, ev_h = _one_lattice_sector(values[n][1], values[n + 1][1], b, used)
-        results.append(
-            MCRGResult(
-                level=n + 1,
-                b=b,
-                lattice=L,
-                method="one-lattice",
-                even_operators=tuple(op.name for op in even_ops),
-                odd_operators=tuple(op.name for op in odd_ops),
-                n_samples=batch.shape[0],
-                n_blocks=used,
-                y_t=y_t,
-                y_t_error=y_t_err,
-                y_h=y_h,
-                y_h_error=y_h_err,
-                even_eigenvalues=ev_t,
-                odd_eigenvalues=ev_h,
-            )
-        )
+        sectors = [_one_lattice_sector(values[n][s], values[n + 1][s], b, used) for s in (0, 1)]
+        results.append(_result(n + 1, b, L, "one-lattice", even_ops, odd_ops, batch.shape[0], used, sectors))
     return results
-
-
-def _jackknife_of(func: Callable[[NDArray[np.float64], NDArray[np.float64]], float], x, y, n_blocks: int):
-    """Blocked jackknife of ``func(x, y)`` over the rows of (n, k) arrays ``x`` and ``y`` (same samples)."""
-    k = x.shape[1]
-
-    def stacked(*cols: NDArray[np.float64]) -> float:
-        return func(np.column_stack(cols[:k]), np.column_stack(cols[k:]))
-
-    return jackknife(stacked, *(np.ascontiguousarray(c) for c in (*x.T, *y.T)), n_blocks=n_blocks)
 
 
 def _two_lattice_sector(
@@ -482,13 +473,8 @@ def mcrg_eigenvalues_two_lattice(
     even_ops = _select(n_even, even, EVEN_OPERATORS, "even")
     odd_ops = _select(n_odd, odd, ODD_OPERATORS, "odd")
     rng = check_random_state(random_state)
-    large_values = [
-        (evaluate_operators(s, even_ops), evaluate_operators(s, odd_ops)) for s in block_levels(batch, b, levels, rng)
-    ]
-    small_values = [
-        (evaluate_operators(s, even_ops), evaluate_operators(s, odd_ops))
-        for s in block_levels(small, b, levels - 1, rng)
-    ]
+    large_values = _operator_values(block_levels(batch, b, levels, rng), even_ops, odd_ops)
+    small_values = _operator_values(block_levels(small, b, levels - 1, rng), even_ops, odd_ops)
     blocks = (
         _choose_blocks([v for pair in large_values for v in pair], n_blocks),
         _choose_blocks(
@@ -503,23 +489,5 @@ def mcrg_eigenvalues_two_lattice(
             )
             for s in (0, 1)
         ]
-        (y_t, y_t_err, ev_t), (y_h, y_h_err, ev_h) = sectors
-        results.append(
-            MCRGResult(
-                level=m,
-                b=b,
-                lattice=L,
-                method="two-lattice",
-                even_operators=tuple(op.name for op in even_ops),
-                odd_operators=tuple(op.name for op in odd_ops),
-                n_samples=batch.shape[0],
-                n_blocks=blocks[0],
-                y_t=y_t,
-                y_t_error=y_t_err,
-                y_h=y_h,
-                y_h_error=y_h_err,
-                even_eigenvalues=ev_t,
-                odd_eigenvalues=ev_h,
-            )
-        )
+        results.append(_result(m, b, L, "two-lattice", even_ops, odd_ops, batch.shape[0], blocks[0], sectors))
     return results
