@@ -151,6 +151,8 @@ def run(
     quick: bool = typer.Option(False, "--quick", help="A scaled-down run of the same pipeline (about a minute)."),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue interrupted trainings from checkpoints."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the experiment's seed."),
+    seeds: Optional[int] = typer.Option(None, "--seeds", help="Training seeds per variant (override n_seeds): a "
+                                        "status counts only when every seed gives it."),
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.experiment.config import load_config, resolve
@@ -158,7 +160,7 @@ def run(
     from deeprg.io import check_directory
     from deeprg.resources import check_fits, estimate_experiment
 
-    experiment = resolve(load_config(config), quick=quick, seed=seed)
+    experiment = resolve(load_config(config), quick=quick, seed=seed, n_seeds=seeds)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
     check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
     check_fits(estimate_experiment(experiment), directory,

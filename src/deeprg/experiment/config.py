@@ -39,6 +39,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from deeprg.errors import (
@@ -67,6 +68,7 @@ __all__ = [
     "load_config",
     "parse_config",
     "resolve",
+    "training_seed",
 ]
 
 #: File name of the built-in default experiment, shipped in ``deeprg/configs/``.
@@ -74,6 +76,17 @@ DEFAULT_CONFIG = "mehta_schwab_2014.toml"
 
 Algorithm = Literal["wolff", "swendsen-wang", "metropolis"]
 Variant = Literal["sklearn", "l1", "l2", "none"]
+
+#: Upper bound of ``n_seeds``: each replicate trains every variant again.
+MAX_SEEDS = 20
+
+
+def training_seed(seed: int, replicate: int) -> int:
+    """The training seed of replicate ``replicate`` of an experiment seeded ``seed`` (``seed`` itself for 0)."""
+    if replicate == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, replicate]).generate_state(1)[0])
+
 
 # Context flag: the loaders check the quick overrides themselves (to report
 # each problem on its own line), so model validation skips that check.
@@ -188,6 +201,8 @@ class ExperimentConfig(_Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)
     seed: int = Field(default=0, ge=0)
+    n_seeds: int = Field(default=1, ge=1, le=MAX_SEEDS,
+                         description="training seeds per variant (replicates of every network; see training_seeds)")
     ensemble: EnsembleConfig
     network: NetworkConfig
     scan: ScanConfig | None = None
@@ -201,6 +216,21 @@ class ExperimentConfig(_Section):
             if problems:
                 raise ValueError("the [quick] overrides do not give a valid configuration: " + "; ".join(problems))
         return self
+
+    @property
+    def training_seeds(self) -> list[int]:
+        """The training seed of each replicate of every network: ``seed`` first, then one per further replicate.
+
+        Replicate ``k >= 1`` trains with ``SeedSequence([seed, k])``'s first 32-bit word, a seed
+        that depends only on the experiment's seed and ``k``, so adding replicates never changes
+        the earlier ones. Every replicate trains on the same data and is analyzed the same way;
+        the verdict counts a status only when every replicate agrees.
+
+        >>> ExperimentConfig.model_validate({"name": "x", "seed": 3, "n_seeds": 2, "ensemble": {"L": 8,
+        ...     "beta": 0.3, "n_samples": 10}, "network": {"layers": [4], "epochs": 1}}).training_seeds
+        [3, 457190280]
+        """
+        return [training_seed(self.seed, k) for k in range(self.n_seeds)]
 
     @property
     def scan_n_components(self) -> int | None:
@@ -339,7 +369,8 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> list[str]:
 # --------------------------------------------------------------------------- resolving
 
 
-def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None = None) -> ExperimentConfig:
+def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None = None,
+            n_seeds: int | None = None) -> ExperimentConfig:
     """The configuration that will actually run.
 
     Parameters
@@ -351,6 +382,8 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         values and arrays are replaced).
     seed : int or None
         Replace the experiment's seed.
+    n_seeds : int or None
+        Replace the number of training seeds per variant.
 
     Returns
     -------
@@ -377,6 +410,8 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         data["quick"] = copy.deepcopy(config.quick)
     if seed is not None:
         data["seed"] = seed
+    if n_seeds is not None:
+        data["n_seeds"] = n_seeds
     try:
         return ExperimentConfig.model_validate(data, context={_SKIP_QUICK: True})
     except ValidationError as exc:
@@ -384,8 +419,8 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         lines = []
         for error in exc.errors():
             loc = error["loc"]
-            # Only the seed and the quick overrides can make a validated config invalid here.
-            lines.append(_format_error(ExperimentConfig, error, () if loc[:1] == ("seed",) else prefix))
+            # Only the seeds and the quick overrides can make a validated config invalid here.
+            lines.append(_format_error(ExperimentConfig, error, () if loc[:1] in (("seed",), ("n_seeds",)) else prefix))
         raise ConfigError(source, lines, header=f"invalid resolved configuration of {source}:") from None
 
 

@@ -5,8 +5,10 @@ Stages, each writing its artifact into the run directory::
     ensemble            ensemble.nc                      sample the Ising configurations
     held_out            held_out.nc                      an independent chain: held-out data for monitoring and analysis
     train/<variant>     models/<variant>.nc              train the network of each variant
+    train/<v>/replicate-<k>  models/<v>.replicate-<k>.nc  the same with training seed k (k = 1 .. n_seeds - 1)
     scan                scan.json                        locality and likelihood against the L1 strength
     analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
+    analyze/<v>/replicate-<k>  analysis/<v>/replicate-<k>/metrics.json  the replicate's measurements
     controls            controls.json                    the same measurements of the control networks
     exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
     report              report.html, metrics.json        everything, with the verdict
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from deeprg import __version__
-from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
+from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, Replicate, ScanRow
 from deeprg.experiment.stages import (
     STAGE_FINISHED,
     STAGE_SKIPPED,
@@ -105,7 +107,17 @@ def _sample_held_out(ctx: Context) -> None:
     save_ensemble(samples, ctx.directory / "held_out.nc", overwrite=True)
 
 
-def _train(ctx: Context, variant: str) -> None:
+def _replica(variant: str, replicate: int) -> str:
+    """The name of a variant's network trained with training seed ``replicate`` (the variant's own for 0)."""
+    return variant if replicate == 0 else f"{variant}.replicate-{replicate}"
+
+
+def _analysis_dir(variant: str, replicate: int) -> Path:
+    """The analysis directory of a variant's network, relative to the run directory."""
+    return Path("analysis", variant, *([f"replicate-{replicate}"] if replicate else []))
+
+
+def _train(ctx: Context, variant: str, replicate: int = 0) -> None:
     from deeprg.rbm import DeepBeliefNetwork, make_layers
 
     net = ctx.config.network
@@ -116,10 +128,13 @@ def _train(ctx: Context, variant: str) -> None:
                          learning_rate=net.learning_rate, batch_size=net.batch_size)
     models = ctx.directory / "models"
     models.mkdir(exist_ok=True)
-    checkpoint = models / f".{variant}-{ctx.input_hash[:12]}.ckpt"
-    dbn = DeepBeliefNetwork(layers, random_state=ctx.config.seed).fit(
+    name, seed = _replica(variant, replicate), ctx.config.training_seeds[replicate]
+    checkpoint = models / f".{name}-{ctx.input_hash[:12]}.ckpt"
+    dbn = DeepBeliefNetwork(layers, random_state=seed).fit(
         X, X_val=X_val, checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress)
-    dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **ctx.config.to_dict()["network"]})
+    extra = {} if replicate == 0 else {"replicate": replicate, "training_seed": seed}
+    dbn.save(models / f"{name}.nc", overwrite=True,
+             config={"variant": variant, **ctx.config.to_dict()["network"], **extra})
     checkpoint.unlink(missing_ok=True)
 
 
@@ -132,16 +147,24 @@ def _scan(ctx: Context) -> None:
     write_json(ctx.directory / "scan.json", [row.to_dict() for row in rows])
 
 
-def _analyze(ctx: Context, variant: str) -> None:
-    from deeprg.experiment.analysis import analyze_network, write_metrics
+def _analyze(ctx: Context, variant: str, replicate: int = 0) -> None:
+    """Measure a variant's network; the variant's own (replicate 0) gets its figures drawn too.
+
+    Every replicate is measured with the experiment's seed, so replicates differ only by training.
+    """
+    from deeprg.experiment.analysis import analyze_network, measure_network, write_metrics
     from deeprg.rbm import DeepBeliefNetwork
 
-    dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{variant}.nc")
-    out = ctx.directory / "analysis" / variant
+    dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{_replica(variant, replicate)}.nc")
+    out = ctx.directory / _analysis_dir(variant, replicate)
     samples, held_out = _analysis_samples(ctx)
-    metrics = analyze_network(dbn, samples, out, n_surrogates=ctx.config.analysis.n_surrogates,
-                              n_samples=ctx.config.analysis.n_samples, random_state=ctx.config.seed,
-                              progress=ctx.progress, held_out=held_out)
+    options = {"n_surrogates": ctx.config.analysis.n_surrogates, "n_samples": ctx.config.analysis.n_samples,
+               "random_state": ctx.config.seed, "progress": ctx.progress, "held_out": held_out}
+    if replicate == 0:
+        metrics = analyze_network(dbn, samples, out, **options)
+    else:
+        metrics = measure_network(dbn, samples, **options).metrics
+        out.mkdir(parents=True, exist_ok=True)
     write_metrics(metrics, out / "metrics.json")
 
 
@@ -191,6 +214,9 @@ def _report(ctx: Context, version: str) -> None:
         config=config.to_dict(),
         ensemble=ensemble_summary(_load_samples(ctx)),
         variants={v: NetworkMetrics.from_dict(read_json(out / "analysis" / v / "metrics.json")) for v in variants},
+        replicates={v: [Replicate(k, config.training_seeds[k], NetworkMetrics.from_dict(
+            read_json(out / _analysis_dir(v, k) / "metrics.json"))) for k in range(1, config.n_seeds)]
+            for v in variants} if config.n_seeds > 1 else {},
         exact_1d=ExactChecks.from_dict(read_json(out / "exact_1d.json")),
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
         controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
@@ -206,6 +232,14 @@ def _report(ctx: Context, version: str) -> None:
 
 
 # ---------------------------------------------------------------------- the plan
+def _stage(kind: str, variant: str, replicate: int) -> str:
+    return f"{kind}/{variant}" + (f"/replicate-{replicate}" if replicate else "")
+
+
+def _params(variant: str, replicate: int) -> dict[str, Any]:
+    return {"variant": variant, **({"replicate": replicate} if replicate else {})}
+
+
 def plan(config: Any) -> list[Stage]:
     """The stages of ``config``'s experiment, in order, with what each reads and writes.
 
@@ -224,13 +258,16 @@ def plan(config: Any) -> list[Stage]:
     if config.ensemble.n_held_out:
         stages.append(Stage("held_out", ("held_out.nc",), _sample_held_out, config=("ensemble", "seed")))
         data = ("ensemble", "held_out")
-    stages += [Stage(f"train/{v}", (f"models/{v}.nc",), _train, config=("network", "seed"), after=data,
-                     params={"variant": v}) for v in variants]
+    # Replicate 0 is the variant's own network; its stages keep the names and input hashes they have
+    # without replicates (the replicate parameter is declared only from 1 on).
+    replicates = [(v, k) for v in variants for k in range(config.n_seeds)]
+    stages += [Stage(_stage("train", v, k), (f"models/{_replica(v, k)}.nc",), _train, config=("network", "seed"),
+                     after=data, params=_params(v, k)) for v, k in replicates]
     if config.scan is not None:
         stages.append(Stage("scan", ("scan.json",), _scan, config=("scan", "network", "analysis", "seed"),
                             after=("ensemble",)))
-    stages += [Stage(f"analyze/{v}", (f"analysis/{v}/metrics.json",), _analyze, config=("analysis", "seed"),
-                     after=(*data, f"train/{v}"), params={"variant": v}) for v in variants]
+    stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k))
+               for v, k in replicates]
     if config.analysis.controls:
         stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
                             after=data))

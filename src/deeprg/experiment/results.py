@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from deeprg.errors import FileFormatError
 from deeprg.experiment.record import Record
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "LevelSummary",
     "LocalitySummary",
     "NetworkMetrics",
+    "Replicate",
     "ObservableEstimate",
     "PlacementSummary",
     "ScaleGrowth",
@@ -298,6 +300,17 @@ class ControlResult(Record):
 
 # ---------------------------------------------------------------------- the whole run
 @dataclass(frozen=True)
+class Replicate(Record):
+    """A variant's network trained again with another training seed (same data, same analysis)."""
+
+    #: 1, 2, ...: replicate 0 is the variant's own network (``ExperimentMetrics.variants``).
+    replicate: int
+    #: The training seed (:attr:`deeprg.experiment.config.ExperimentConfig.training_seeds`).
+    training_seed: int
+    network: NetworkMetrics
+
+
+@dataclass(frozen=True)
 class ExperimentMetrics(Record):
     """``metrics.json``: the whole experiment, every number of the report."""
 
@@ -306,10 +319,17 @@ class ExperimentMetrics(Record):
     ensemble: EnsembleSummary
     variants: dict[str, NetworkMetrics]
     exact_1d: ExactChecks
+    replicates: dict[str, list[Replicate]] = field(default_factory=dict)
     scan: list[ScanRow] | None = None
     controls: list[ControlResult] | None = None
     verdict: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        counts = {name: len(self.replicates.get(name, [])) for name in self.variants}
+        if set(self.replicates) - set(self.variants) or len(set(counts.values())) > 1:
+            raise FileFormatError(f"ExperimentMetrics.replicates: every variant needs the same number of replicates "
+                                  f"(got {counts} for variants, replicates of {sorted(self.replicates)}).")
 
     def to_dict(self) -> dict[str, Any]:
         """The plain dict; ``scan`` and ``controls`` are left out when the experiment has none."""

@@ -154,7 +154,7 @@ def _figure_grid(
 
 _GOOD = {"local", "yes", "grows", "like block-spin RG", "agrees", "exact", "decreases", "becomes local",
          "local at the weakest", "measured", "passed", "generalizes"}
-_MIXED = {"mixed", "partly", "correlated"}
+_MIXED = {"mixed", "partly", "correlated", "unstable across seeds"}
 _BAD = {"not local", "no", "does not grow", "unlike block-spin RG", "disagrees", "not exact", "does not decrease",
         "never local", "failed", "overfits"}
 
