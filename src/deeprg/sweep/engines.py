@@ -161,6 +161,8 @@ class LocalEngine(_DaskEngine):
         self.n_workers = n_workers
         self.threads = threads_per_worker or max(1, available_cores() // n_workers)
         env = {name: str(self.threads) for name in _THREAD_VARIABLES}
+        if logging.getLogger().getEffectiveLevel() > logging.INFO:  # Dask's own INFO lines only with --verbose
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                     silence_logs=logging.ERROR, env=env)
         self.client = Client(self.cluster)

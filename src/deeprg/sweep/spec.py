@@ -5,7 +5,7 @@ A sweep file is TOML::
     [sweep]
     name = "temperature_l1"
     base = "mehta_schwab_2014"     # a config file (relative to the sweep file), a shipped name; default: the default
-    quick = false                  # apply the base's [quick] overrides (``--quick`` does too)
+    base_quick = false             # apply the base's [quick] overrides (``--quick`` does too)
     scan = false                   # run the L1 scan stage in every cell
     controls = false               # measure the control networks in every cell
     report = false                 # write every cell's HTML report (needs the exact 1D checks too)
@@ -25,7 +25,8 @@ or, instead of ``[axes]``, an explicit list of points (each names the same keys)
     seed = 0
 
 Keys are dotted configuration keys (``"ensemble.beta"``); unquoted dotted keys (nested tables)
-are read the same way. ``[quick]`` may hold ``axes``, ``points`` and ``set`` tables that replace
+are read the same way. In quick mode (``--quick``) the base's ``[quick]`` overrides apply, and the
+sweep's own ``[quick]`` may hold ``axes``, ``points`` and ``set`` tables that replace
 (``axes``, ``points``) or extend (``set``) the sweep's own in quick mode. Every cell's
 configuration is validated by :mod:`deeprg.experiment.config`; every problem of every cell is
 reported, one line each, before anything runs.
@@ -52,7 +53,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 __all__ = ["Cell", "SweepSpec", "load_sweep", "parse_sweep"]
 
-_SWEEP_KEYS = {"name": str, "base": str, "quick": bool, "scan": bool, "controls": bool, "report": bool}
+_SWEEP_KEYS = {"name": str, "base": str, "base_quick": bool, "scan": bool, "controls": bool, "report": bool}
 _TOP_KEYS = ("sweep", "set", "axes", "points", "quick")
 
 
@@ -147,7 +148,7 @@ def load_sweep(path: str | PathLike[str], *, quick: bool = False) -> SweepSpec:
     path : path-like
         The TOML sweep file.
     quick : bool, default False
-        Quick mode (as ``[sweep] quick = true``): the base's and the sweep's ``[quick]`` overrides.
+        Quick mode (``--quick``): the base's and the sweep's ``[quick]`` overrides.
 
     Returns
     -------
@@ -181,11 +182,10 @@ def parse_sweep(text: str, *, source: str = "<string>", quick: bool = False,
         raise ConfigError(source, [str(exc)], header=f"invalid TOML in sweep file {source}:") from None
     problems: list[str] = []
     settings = _settings(data, problems)
-    quick = quick or bool(settings.get("quick", False))
     fixed, axes, points = _tables(data, quick, problems)
     if problems:
         raise ConfigError(source, problems, header=f"invalid sweep file {source}:")
-    base = _base(settings.get("base"), quick, folder, source)
+    base = _base(settings.get("base"), quick or bool(settings.get("base_quick", False)), folder, source)
     cells = _cells(base, fixed, axes, points, problems)
     if problems:
         raise ConfigError(source, problems, header=f"invalid sweep file {source}:")
