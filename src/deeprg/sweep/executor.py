@@ -15,6 +15,7 @@ so results do not depend on the engine, the number of workers or the order in wh
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
@@ -201,6 +202,7 @@ def execute_stage(store_root: str, resume: bool, task: StageTask, threads: int |
         with _threads(threads):
             seconds = _compute(store, task, resume, upstream)
     except Exception as exc:  # a failing cell is recorded, and the others run on
+        shutil.rmtree(store.work_path(task.stage, task.input_hash), ignore_errors=True)
         logger.warning("stage %s failed: %s: %s", task.key, type(exc).__name__, exc)
         return StageOutcome(task.key, task.stage, task.input_hash, FAILED, error_type=type(exc).__name__,
                             error_message=str(exc), failed_stage=task.stage)
