@@ -7,6 +7,7 @@ Run: ``python benchmarks/sweep_throughput.py``.
 from __future__ import annotations
 
 import tempfile
+import warnings
 import time
 
 from deeprg.sweep import parse_sweep
@@ -43,6 +44,7 @@ def timed(text: str, engine) -> tuple[int, float]:
 
 
 def main() -> None:
+    warnings.simplefilter("ignore")  # trivial cells have chains too short for error bars: they are meant to be
     timed(TRIVIAL, SerialEngine())  # compile numba kernels, warm caches
     for workers in (1, 2):
         with LocalEngine(workers) as engine:
