@@ -29,6 +29,7 @@ HOMES: list[tuple[str, str]] = [
     ("rg.mcrg", "deeprg.rg.mcrg"),
     ("rg.spinoperators", "deeprg.rg.spinoperators"),
     ("rg.couplings", "deeprg.rg.couplings"),
+    ("rg.layermcrg", "deeprg.rg.layermcrg"),
     ("rg", "deeprg.rg"),
     ("stats", "deeprg.stats"),
     ("io", "deeprg.io"),
@@ -47,7 +48,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("Restricted Boltzmann machines", ["rbm", "rbm.functional"]),
     (
         "Renormalization-group analysis",
-        ["rg", "rg.fields", "rg.flow", "rg.exact", "rg.controls", "rg.mcrg", "rg.spinoperators", "rg.couplings"],
+        ["rg", "rg.fields", "rg.flow", "rg.exact", "rg.controls", "rg.mcrg", "rg.spinoperators", "rg.couplings",
+         "rg.layermcrg"],
     ),
     ("Statistics, files, experiments", ["stats", "io", "experiment", "experiment.results", "progress", "resources"]),
     ("Figures and the report", ["plots", "report", "report.rules"]),
