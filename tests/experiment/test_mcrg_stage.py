@@ -54,3 +54,14 @@ def test_the_mcrg_table_adds_a_stage_and_changes_no_other_hash():
     assert {k: v for k, v in after.items() if k not in ("mcrg", "report")} == {k: v for k, v in before.items() if k != "report"}
     assert after["report"] != before["report"]  # the report reads the new stage
     assert with_mcrg.mcrg.levels is None and with_mcrg.mcrg.controls is True
+
+
+def test_report_rows_show_numbers_and_reasons(metrics):
+    from deeprg.report.html import _mcrg_rows
+
+    rows = _mcrg_rows(json.loads(metrics.to_json()))
+    block = [r for r in rows if r["source"] == "block spins"]
+    assert [r["level"] for r in block] == [0, 1, 2] and "±" in block[1]["y_t"] and len(block[0]["couplings"]) == 3
+    dense = [r for r in rows if r["source"] == "random_dense"]
+    assert all(r["y_t"] == "–" and "no lattice (not_on_lattice)" in r["note"] for r in dense)
+    assert _mcrg_rows(None) == []
