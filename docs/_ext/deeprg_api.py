@@ -35,6 +35,7 @@ HOMES: list[tuple[str, str]] = [
     ("io", "deeprg.io"),
     ("experiment", "deeprg.experiment"),
     ("experiment.results", "deeprg.experiment.results"),
+    ("experiment.mcrg", "deeprg.experiment.mcrg"),
     ("progress", "deeprg.progress"),
     ("plots", "deeprg.plots"),
     ("report", "deeprg.report"),
@@ -51,7 +52,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
         ["rg", "rg.fields", "rg.flow", "rg.exact", "rg.controls", "rg.mcrg", "rg.spinoperators", "rg.couplings",
          "rg.layermcrg"],
     ),
-    ("Statistics, files, experiments", ["stats", "io", "experiment", "experiment.results", "progress", "resources"]),
+    ("Statistics, files, experiments", ["stats", "io", "experiment", "experiment.results", "experiment.mcrg", "progress", "resources"]),
     ("Figures and the report", ["plots", "report", "report.rules"]),
     ("Errors and warnings", ["errors"]),
 ]
