@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "EnsembleConfig",
     "ExperimentConfig",
+    "MCRGConfig",
     "NetworkConfig",
     "ScanConfig",
     "builtin_configs",
@@ -191,6 +192,21 @@ class AnalysisConfig(_Section):
     controls: bool = True
 
 
+class MCRGConfig(_Section):
+    """Swendsen's MCRG (the ``mcrg`` stage): y_t, y_h and K_eff of block spins, each variant's layers and the controls.
+
+    Present as a ``[mcrg]`` table only: without it the experiment has no ``mcrg`` stage, and
+    ``config.to_dict()`` has no ``mcrg`` key (so the other stages' input hashes are unchanged).
+    """
+
+    n_samples: int = Field(default=4000, ge=10, description="configurations of the training ensemble used "
+                           "(an evenly strided subset, still a chain)")
+    levels: int | None = Field(default=None, ge=1, description="blocking levels; None = down to a 4x4 lattice")
+    n_even: int = Field(default=4, ge=1, le=7, description="even operators (nn, nnn, nn3, plaquette, ...)")
+    n_odd: int = Field(default=3, ge=1, le=5, description="odd operators (m, three_corner, three_line, ...)")
+    controls: bool = Field(default=True, description="also measure the control networks")
+
+
 class ExperimentConfig(_Section):
     """A whole experiment, as run by ``deeprg run``.
 
@@ -207,6 +223,7 @@ class ExperimentConfig(_Section):
     network: NetworkConfig
     scan: ScanConfig | None = None
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    mcrg: MCRGConfig | None = None
     quick: dict[str, Any] = Field(default_factory=dict, description="overrides applied in quick mode")
 
     @model_validator(mode="after")
@@ -240,8 +257,11 @@ class ExperimentConfig(_Section):
         return self.scan.n_components if self.scan.n_components is not None else self.network.layers[0]
 
     def to_dict(self) -> dict[str, Any]:
-        """The configuration as plain JSON-compatible data (what :func:`ExperimentConfig.from_dict` reads)."""
-        return self.model_dump(mode="json")
+        """The configuration as plain JSON-compatible data (what :func:`ExperimentConfig.from_dict` reads).
+
+        ``mcrg`` is left out when absent, so that configurations without it are the same data as before it existed.
+        """
+        return self.model_dump(mode="json", exclude={"mcrg"} if self.mcrg is None else None)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The configuration as JSON text, for saving next to the results."""

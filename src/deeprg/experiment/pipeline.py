@@ -11,6 +11,7 @@ Stages, each writing its artifact into the run directory::
     analyze/<v>/replicate-<k>  analysis/<v>/replicate-<k>/metrics.json  the replicate's measurements
     controls            controls.json                    the same measurements of the control networks
     exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
+    mcrg                mcrg.json                        RG eigenvalues and K_eff (only with an [mcrg] table)
     report              report.html, metrics.json        everything, with the verdict
 
 :func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
@@ -200,6 +201,26 @@ def _exact_1d(ctx: Context) -> None:
     write_json(ctx.directory / "exact_1d.json", exact_checks(ens.beta * ens.coupling, random_state=ctx.config.seed).to_dict())
 
 
+def _mcrg(ctx: Context) -> None:
+    """Swendsen's MCRG of block spins, every variant's layers and (optionally) the controls, on the training ensemble."""
+    from deeprg.experiment.analysis import _analysis_subset
+    from deeprg.experiment.mcrg import MCRGNetwork, measure_mcrg, write_mcrg
+    from deeprg.rbm import DeepBeliefNetwork
+    from deeprg.rg import standard_controls
+
+    settings, samples = ctx.config.mcrg, _load_samples(ctx)
+    networks = [MCRGNetwork(v, "variant", DeepBeliefNetwork.load(ctx.directory / "models" / f"{v}.nc"))
+                for v in ctx.config.network.variants]
+    if settings.controls:
+        depth = _control_depth(samples.L, ctx.config.network.layers)
+        networks += [MCRGNetwork(c.name, "control", c.network, c.expected)
+                     for c in standard_controls(samples.L, b=2, n_layers=depth, random_state=ctx.config.seed)]
+    metrics = measure_mcrg(_analysis_subset(samples, settings.n_samples), samples.beta * ctx.config.ensemble.coupling,
+                           networks, levels=settings.levels, n_even=settings.n_even, n_odd=settings.n_odd,
+                           random_state=ctx.config.seed, progress=ctx.progress)
+    write_mcrg(metrics, ctx.directory / "mcrg.json")
+
+
 def _report(ctx: Context, version: str) -> None:
     from deeprg.experiment.measure import ensemble_summary
     from deeprg.report import render_report, verdict
@@ -221,6 +242,7 @@ def _report(ctx: Context, version: str) -> None:
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
         controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
         timings=timings,
+        mcrg=_mcrg_metrics(ctx),
     )
     data = metrics.to_dict()
     data["verdict"] = verdict(metrics)
@@ -229,6 +251,14 @@ def _report(ctx: Context, version: str) -> None:
                   "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
                   "seed": config.seed, "config": data["config"], "timings": timings}
     render_report(data, {v: out / "analysis" / v for v in variants}, out / "report.html", provenance=provenance)
+
+
+def _mcrg_metrics(ctx: Context) -> Any:
+    """The ``mcrg`` stage's record, or None when the experiment has no ``[mcrg]`` table."""
+    from deeprg.experiment.results import MCRGMetrics
+
+    data = read_json(ctx.directory / "mcrg.json") if ctx.config.mcrg is not None else None
+    return None if data is None else MCRGMetrics.from_dict(data)
 
 
 # ---------------------------------------------------------------------- the plan
@@ -272,6 +302,9 @@ def plan(config: Any) -> list[Stage]:
         stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
                             after=data))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
+    if config.mcrg is not None:
+        stages.append(Stage("mcrg", ("mcrg.json",), _mcrg, config=("mcrg", "ensemble", "network", "seed"),
+                            after=("ensemble", *(f"train/{v}" for v in variants))))
     stages.append(Stage("report", ("report.html", "metrics.json"), _report,
                         after=tuple(stage.name for stage in stages), params={"version": __version__}))
     return stages
