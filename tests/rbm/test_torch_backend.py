@@ -268,3 +268,27 @@ def test_importing_deeprg_does_not_import_torch():
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------- command line
+
+
+def test_run_on_cuda_without_a_gpu_is_refused_before_anything_runs(tmp_path, capsys):
+    from deeprg.cli import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    code = main(["run", "--quick", "--out", str(tmp_path / "run"), "--device", "cuda"])
+    assert code == 2 and "needs an NVIDIA GPU" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_on_the_torch_backend(tmp_path):
+    from deeprg.cli import main
+
+    ensemble, model = tmp_path / "e.nc", tmp_path / "m.nc"
+    assert main(["sample", "-L", "4", "--beta", "0.4", "-n", "60", "-o", str(ensemble), "--seed", "1"]) == 0
+    assert main(["train", str(ensemble), "-o", str(model), "--layers", "5,2", "--epochs", "2", "--seed", "3",
+                 "--backend", "torch"]) == 0
+    dbn = DeepBeliefNetwork.load(model)
+    assert [layer.epoch_ for layer in dbn.layers_] == [2, 2]
