@@ -51,6 +51,8 @@ _MAX_SURROGATES = 100_000
 #: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
 #: a larger count is a typo that would keep the command busy for days.
 _MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+_BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs pip install \"deeprg[torch]\")."
+_DEVICE_HELP = "cpu (default) or cuda (an NVIDIA GPU; implies --backend torch)."
 
 
 def _check_count(value: Any, option: str, maximum: int) -> None:
@@ -153,6 +155,8 @@ def run(
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the experiment's seed."),
     seeds: Optional[int] = typer.Option(None, "--seeds", help="Training seeds per variant (override n_seeds): a "
                                         "status counts only when every seed gives it."),
+    backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP),
+    device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.experiment.config import load_config, resolve
@@ -161,6 +165,7 @@ def run(
     from deeprg.resources import check_fits, estimate_experiment
 
     experiment = resolve(load_config(config), quick=quick, seed=seed, n_seeds=seeds)
+    experiment = _on_backend(experiment, backend, device)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
     check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
     check_fits(estimate_experiment(experiment), directory,
@@ -307,6 +312,8 @@ def train(
     seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model (default: a fresh one, kept in the file)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT's checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP + " (l1, l2, none)"),
+    device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
 ) -> None:
     """Train a deep belief network on an ensemble, greedily, layer by layer."""
     from deeprg.io import check_writable, load_ensemble
@@ -318,7 +325,8 @@ def train(
     strength = _penalty_strength(variant, strength)
     _check_count(epochs, "--epochs", _MAX_EPOCHS)
     _check_count(cd_k, "--cd-k", _MAX_CD_K)
-    chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
+    chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method,
+              **_backend_options(backend, device)}
     rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
     # built before any file is read, so that bad options (the sklearn variant refuses these) fail first
     stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
@@ -343,6 +351,28 @@ def train(
         "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
     checkpoint.unlink(missing_ok=True)
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
+
+
+def _backend_options(backend: Optional[str], device: Optional[str]) -> dict[str, str]:
+    """The ``backend``/``device`` layer options given on the command line (``--device cuda`` implies torch),
+    checked now, before any file is read: torch installed, a GPU visible."""
+    from deeprg.rbm._params import check_backend
+
+    if backend is None and device is None:
+        return {}
+    backend = backend or ("torch" if device == "cuda" else "numpy")
+    check_backend(backend, device or "cpu")
+    return {"backend": backend, "device": device or "cpu"}
+
+
+def _on_backend(experiment: Any, backend: Optional[str], device: Optional[str]) -> Any:
+    """``deeprg run``'s experiment on ``--backend``/``--device``, checked before anything runs."""
+    from deeprg.experiment.config import with_backend
+    from deeprg.rbm._params import check_backend
+
+    experiment = with_backend(experiment, backend=backend, device=device)
+    check_backend(experiment.network.backend, experiment.network.device)
+    return experiment
 
 
 def _analysis_table(metrics: Any, title: str) -> Table:

@@ -40,7 +40,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from deeprg.errors import (
     ConfigError,  # noqa: F401 - defined in deeprg.errors, re-exported here
@@ -70,6 +79,7 @@ __all__ = [
     "parse_config",
     "resolve",
     "training_seed",
+    "with_backend",
 ]
 
 #: File name of the built-in default experiment, shipped in ``deeprg/configs/``.
@@ -149,6 +159,9 @@ class NetworkConfig(_Section):
         min_length=1,
         description="network variants trained on the same data",
     )
+    backend: Literal["numpy", "torch"] = Field(
+        default="numpy", description="where deeprg's RBMs train: NumPy, or torch (pip install \"deeprg[torch]\")")
+    device: Literal["cpu", "cuda"] = Field(default="cpu", description="device of the torch backend (cuda: an NVIDIA GPU)")
 
     @field_validator("variants")
     @classmethod
@@ -157,6 +170,31 @@ class NetworkConfig(_Section):
         if repeated:
             raise ValueError(f"must not repeat a variant (repeated: {', '.join(map(repr, repeated))})")
         return value
+
+    @model_validator(mode="after")
+    def _device_of_backend(self) -> NetworkConfig:
+        if self.device != "cpu" and self.backend != "torch":
+            raise ValueError(f"device = {self.device!r} needs backend = 'torch' (the NumPy backend runs on the CPU)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_default_backend(self, handler: Any) -> Any:
+        # backend and device at their defaults are left out of the dump, so that every configuration
+        # written before they existed keeps its hash (and its runs their stage records)
+        data = handler(self)
+        for key, default in _DEFAULT_BACKEND.items():
+            if isinstance(data, dict) and data.get(key) == default:
+                data.pop(key)
+        return data
+
+    @property
+    def rbm_backend(self) -> dict[str, str]:
+        """``backend`` and ``device``, as keyword arguments of :class:`deeprg.rbm.BernoulliRBM`."""
+        return {"backend": self.backend, "device": self.device}
+
+
+#: The backend of configurations that do not name one (left out of their dumps and hashes).
+_DEFAULT_BACKEND = {"backend": "numpy", "device": "cpu"}
 
 
 class ScanConfig(_Section):
@@ -442,6 +480,35 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
             # Only the seeds and the quick overrides can make a validated config invalid here.
             lines.append(_format_error(ExperimentConfig, error, () if loc[:1] in (("seed",), ("n_seeds",)) else prefix))
         raise ConfigError(source, lines, header=f"invalid resolved configuration of {source}:") from None
+
+
+def with_backend(config: ExperimentConfig, *, backend: str | None = None, device: str | None = None) -> ExperimentConfig:
+    """``config`` with its networks trained on ``backend`` and ``device`` (``deeprg run --backend/--device``).
+
+    ``device="cuda"`` alone implies ``backend="torch"``; None keeps the configuration's value.
+    The default backend (NumPy on the CPU) leaves the configuration's hash unchanged; any other
+    gives new stage hashes, since the two backends draw other random numbers.
+
+    Raises
+    ------
+    ConfigError
+        For values other than ``backend`` in {"numpy", "torch"} and ``device`` in {"cpu", "cuda"},
+        or ``device="cuda"`` with ``backend="numpy"``.
+    """
+    if backend is None and device is None:
+        return config
+    network = config.to_dict()["network"]
+    if device is not None:
+        network["device"] = device
+        if device == "cuda" and backend is None:
+            backend = "torch"
+    if backend is not None:
+        network["backend"] = backend
+    try:
+        return config.model_copy(update={"network": NetworkConfig.model_validate(network)})
+    except ValidationError as exc:
+        lines = [_format_error(NetworkConfig, error, ("network",)) for error in exc.errors()]
+        raise ConfigError(f"experiment {config.name!r}", lines, header="invalid --backend/--device:") from None
 
 
 def _deep_merge(base: Any, override: Any, where: tuple[str, ...], problems: list[str]) -> Any:

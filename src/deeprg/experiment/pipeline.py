@@ -126,7 +126,8 @@ def _train(ctx: Context, variant: str, replicate: int = 0) -> None:
     held_out, is_held_out = _analysis_samples(ctx)
     X_val = held_out.as_binary(np.float32) if is_held_out else None
     layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
-                         learning_rate=net.learning_rate, batch_size=net.batch_size)
+                         learning_rate=net.learning_rate, batch_size=net.batch_size,
+                         **({} if variant == "sklearn" else net.rbm_backend))  # scikit-learn's RBM runs on NumPy
     models = ctx.directory / "models"
     models.mkdir(exist_ok=True)
     name, seed = _replica(variant, replicate), ctx.config.training_seeds[replicate]
