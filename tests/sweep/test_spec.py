@@ -40,6 +40,7 @@ def test_example_sweep_loads_in_both_forms():
     full, quick = load_sweep("configs/sweep_temperature_l1.toml"), load_sweep("configs/sweep_temperature_l1.toml", quick=True)
     assert len(full.cells) == 24 and len(quick.cells) == 4
     assert quick.cells[0].config.ensemble.L < full.cells[0].config.ensemble.L
+    assert full.base.n_seeds == 2 and {c.config.n_seeds for c in full.cells} == {1}  # the seed axis is the spread
 
 
 @pytest.mark.parametrize(("axes", "expected"), [
@@ -58,6 +59,7 @@ def test_example_sweep_loads_in_both_forms():
     ('[axes]\nseed = [0]\n[sweep.extra]\nx = 1\n', "sweep.extra: unknown key"),
     ('[axes]\nseed = [0]\n[typo]\n', "typo: unknown table or key"),
     ('[axes]\n"ensemble.beta" = [0.3\n', "invalid TOML"),
+    ('[axes]\nn_seeds = [1, 2]\n', "axes.n_seeds: a sweep cell trains one training seed; sweep `seed"),
 ])
 def test_bad_sweep_file_gives_a_readable_error(axes, expected):
     with pytest.raises(ConfigError) as info:

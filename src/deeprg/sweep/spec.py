@@ -24,7 +24,8 @@ or, instead of ``[axes]``, an explicit list of points (each names the same keys)
     "ensemble.beta" = 0.35
     seed = 0
 
-Keys are dotted configuration keys (``"ensemble.beta"``); unquoted dotted keys (nested tables)
+Every cell trains one training seed (``n_seeds = 1``, whatever the base says): a sweep's seed
+spread is its ``seed`` axis. Keys are dotted configuration keys (``"ensemble.beta"``); unquoted dotted keys (nested tables)
 are read the same way. In quick mode (``--quick``) the base's ``[quick]`` overrides apply, and the
 sweep's own ``[quick]`` may hold ``axes``, ``points`` and ``set`` tables that replace
 (``axes``, ``points``) or extend (``set``) the sweep's own in quick mode. Every cell's
@@ -317,6 +318,12 @@ def _cell_config(base: ExperimentConfig, values: Mapping[str, Any], where: Mappi
                  problems: list[str]) -> ExperimentConfig | None:
     data = base.to_dict()
     data["quick"] = {}  # already applied (or not wanted): a cell is a resolved experiment
+    data["n_seeds"] = 1  # a cell trains one seed: the sweep's seed spread is its `seed` axis
+    if "n_seeds" in values:
+        problem = f"{where['n_seeds']}: a sweep cell trains one training seed; sweep `seed = [0, 1, ...]` for the spread"
+        if problem not in problems:
+            problems.append(problem)
+        return None
     assigned = [f"{where[key]}: {problem}" for key, value in values.items() if (problem := _assign(data, key, value))]
     if assigned:
         problems.extend(p for p in assigned if p not in problems)
