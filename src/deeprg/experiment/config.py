@@ -325,11 +325,14 @@ class ExperimentConfig(_Section):
 def builtin_configs() -> list[str]:
     """Names of the experiments shipped with deeprg (``load_config(name)`` loads one).
 
+    The sweep files shipped beside them (a ``[sweep]`` table; :mod:`deeprg.sweep`) are not experiments.
+
     >>> "mehta_schwab_2014" in builtin_configs()
     True
     """
     folder = resources.files("deeprg.configs")
-    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir()
+                  if p.name.endswith(".toml") and "sweep" not in tomllib.loads(p.read_text(encoding="utf-8")))
 
 
 def load_config(path: str | PathLike[str] | None = None) -> ExperimentConfig:
