@@ -34,6 +34,7 @@ HOMES: list[tuple[str, str]] = [
     ("io", "deeprg.io"),
     ("experiment", "deeprg.experiment"),
     ("experiment.results", "deeprg.experiment.results"),
+    ("experiment.accounting", "deeprg.experiment.accounting"),
     ("progress", "deeprg.progress"),
     ("plots", "deeprg.plots"),
     ("report", "deeprg.report"),

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from deeprg import __version__
+from deeprg.experiment.accounting import account_summary, run_account
 from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
 from deeprg.experiment.stages import (
     STAGE_FINISHED,
@@ -186,6 +187,7 @@ def _report(ctx: Context, version: str) -> None:
     scan = read_json(out / "scan.json") if config.scan is not None else None
     controls = read_json(out / "controls.json") if config.analysis.controls else None
     timings = {r.name: r.seconds for r in ctx.records}
+    account = run_account(config, ctx.records)  # measures the float32 GEMM peak (a second or two)
     metrics = ExperimentMetrics(
         deeprg_version=version,
         config=config.to_dict(),
@@ -195,13 +197,15 @@ def _report(ctx: Context, version: str) -> None:
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
         controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
         timings=timings,
+        account=account,
     )
     data = metrics.to_dict()
     data["verdict"] = verdict(metrics)
     write_json(out / "metrics.json", data)
     provenance = {"deeprg_version": version, "python": platform.python_version(),
                   "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
-                  "seed": config.seed, "config": data["config"], "timings": timings}
+                  "seed": config.seed, "config": data["config"], "timings": timings,
+                  "time_account": account_summary(account)}
     render_report(data, {v: out / "analysis" / v for v in variants}, out / "report.html", provenance=provenance)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from deeprg.experiment.accounting import RunAccount
 from deeprg.experiment.record import Record
 
 __all__ = [
@@ -310,11 +311,12 @@ class ExperimentMetrics(Record):
     controls: list[ControlResult] | None = None
     verdict: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    account: RunAccount | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The plain dict; ``scan`` and ``controls`` are left out when the experiment has none."""
         out = super().to_dict()
-        for key in ("scan", "controls"):
+        for key in ("scan", "controls", "account"):
             if out[key] is None:
                 del out[key]
         return out
