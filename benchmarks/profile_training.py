@@ -45,7 +45,7 @@ from deeprg.rbm import BernoulliRBM, Checkpoint, DeepBeliefNetwork, LambdaCallba
 #: (part, function name patterns "file:function") in priority order: a call is charged to the
 #: first part whose function is on its stack (outermost calls only, so nothing is counted twice).
 PARTS = {
-    "checkpoints": ("dbn.py:_save_progress", "estimator.py:save_checkpoint"),
+    "checkpoints": ("dbn.py:_write_progress", "estimator.py:save_checkpoint", "callbacks.py:_write", "copy.py:deepcopy"),
     "monitoring": ("monitoring.py:epoch_metrics",),
     "surrogates": ("scan.py:scan_row",),
     "transforms": ("estimator.py:transform", "_rbm.py:transform"),
