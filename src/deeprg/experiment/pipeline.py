@@ -12,9 +12,10 @@ Stages, each writing its artifact into the run directory::
     report              report.html, metrics.json        everything, with the verdict
 
 :func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
-derives their input hashes and skips those that are up to date. Training writes a checkpoint
-every epoch, keyed by the stage's input hash, so an interrupted run loses at most the current
-epoch and a resumed one can never pick up the training of another configuration. The scan does
+derives their input hashes and skips those that are up to date. Training keeps a checkpoint
+of every epoch (on disk at most every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and when training
+stops on an exception), keyed by the stage's input hash, so an interrupted run loses at most the
+current epoch and a resumed one can never pick up the training of another configuration. The scan does
 the same for the RBM it is training and keeps each finished strength's row in ``.scan/``
 (:mod:`deeprg.experiment.scan`).
 """
