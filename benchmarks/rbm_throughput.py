@@ -37,6 +37,11 @@ The data are seeded random bits: with dense matrix products and elementwise
 sigmoids the cost does not depend on the values.
 
 Run: ``python benchmarks/rbm_throughput.py`` (about a minute on 2 free cores).
+
+With ``--backend torch [--device cpu|cuda]`` (the ``torch`` extra) it prints instead the torch
+backend's epoch (``partial_fit`` as above, on the device) next to the NumPy backend's, timed in
+interleaved rounds, the device's float32 matrix-multiply peak, and their ratio:
+``python benchmarks/rbm_throughput.py --backend torch --device cuda`` on a GPU machine.
 """
 
 from __future__ import annotations
@@ -315,7 +320,82 @@ def overhead_section(X: np.ndarray, epoch_seconds: float) -> None:
           f"({'PASS' if total / epoch_seconds < TARGET_OVERHEAD else 'FAIL'})")
 
 
-if __name__ == "__main__":
+def torch_peak(device: str) -> float:
+    """float32 GFLOP/s of the best of a few 4096^2 products in torch on ``device``."""
+    import torch
+
+    a, b = (torch.randn(4096, 4096, device=device) for _ in range(2))
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    best = np.inf
+    for _ in range(8):
+        sync()
+        start = time.perf_counter()
+        a @ b
+        sync()
+        best = min(best, time.perf_counter() - start)
+    return gflops(2 * 4096**3, best)
+
+
+def torch_section(X: np.ndarray, device: str, n_rounds: int = 3) -> None:
+    """The torch backend's CD-1 epoch on ``device`` next to the NumPy backend's, interleaved rounds."""
+    import torch
+
+    models = {
+        backend: BernoulliRBM(N_HIDDEN, learning_rate=0.1, batch_size=BATCH, n_iter=1, random_state=0,
+                              backend=backend, device="cpu" if backend == "numpy" else device)
+        for backend in ("numpy", "torch")
+    }
+    for model in models.values():
+        model.partial_fit(X[:2_000])  # warm-up (and, on a GPU, CUDA's start-up)
+    peak_before = torch_peak(device)
+    seconds: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(n_rounds):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model.partial_fit(X)  # ends with the parameters copied back to NumPy: the device is synchronised
+            seconds[name].append(time.perf_counter() - start)
+    where = torch.cuda.get_device_name(0) if device == "cuda" else f"CPU, {torch.get_num_threads()} torch threads"
+    print(f"torch {torch.__version__} on {device} ({where}); CD-1, float32, {N_SAMPLES:,} x {N_VISIBLE} -> {N_HIDDEN}, "
+          f"batch {BATCH}: partial_fit over all data, best of {n_rounds} interleaved rounds after a warm-up")
+    peak = max(torch_peak(device), peak_before)  # best of before and after: a shared machine is noisy
+    print(f"   float32 4096^2 matrix multiply on {device} in torch: {peak:.1f} GFLOP/s")
+    for name in models:
+        best = min(seconds[name])
+        rounds = " ".join(f"{t:.3f}" for t in seconds[name])
+        print(f"   {name:<6} backend ({'cpu' if name == 'numpy' else device}): {best:.3f} s per epoch (rounds: {rounds}), "
+              f"{gflops(EPOCH_FLOPS, best):.1f} GFLOP/s")
+    ratio = min(seconds["torch"]) / min(seconds["numpy"])
+    print(f"   torch / numpy epoch time: {ratio:.2f} (torch's epoch at {gflops(EPOCH_FLOPS, min(seconds['torch'])) / peak:.0%}"
+          f" of its device's peak)")
+
+
+def main() -> None:
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=("numpy", "torch"), default="numpy",
+                        help="torch: time the torch backend's epoch next to NumPy's (needs the torch extra)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="device of the torch backend")
+    args = parser.parse_args()
+    if args.device == "cuda" and args.backend == "numpy":
+        args.backend = "torch"  # --device cuda alone means the torch backend on the GPU
+    if args.backend == "torch":
+        from deeprg.errors import DeepRGError
+        from deeprg.rbm._params import check_backend
+
+        device = args.device or "cpu"
+        try:
+            check_backend("torch", device)  # torch installed, a GPU visible: a clear error otherwise
+        except DeepRGError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        print(f"deeprg RBM throughput, torch backend, {os.cpu_count()} CPUs\n")
+        torch_section(make_data(), device)
+        return
+    full_benchmark()
+
+
+def full_benchmark() -> None:
     import os
 
     print(f"deeprg RBM throughput, {os.cpu_count()} CPUs\n")
@@ -327,3 +407,7 @@ if __name__ == "__main__":
     sklearn_100, sklearn_default = sklearn_section(data, rounds)
     speedup_section(ours_seconds, product_seconds, sklearn_100, sklearn_default)
     overhead_section(data, ours_seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -51,6 +51,8 @@ _MAX_SURROGATES = 100_000
 #: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
 #: a larger count is a typo that would keep the command busy for days.
 _MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+_BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs pip install \"deeprg[torch]\")."
+_DEVICE_HELP = "cpu (default) or cuda (an NVIDIA GPU; implies --backend torch)."
 
 
 def _check_count(value: Any, option: str, maximum: int) -> None:
@@ -151,6 +153,10 @@ def run(
     quick: bool = typer.Option(False, "--quick", help="A scaled-down run of the same pipeline (about a minute)."),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue interrupted trainings from checkpoints."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the experiment's seed."),
+    seeds: Optional[int] = typer.Option(None, "--seeds", help="Training seeds per variant (override n_seeds): a "
+                                        "status counts only when every seed gives it."),
+    backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP),
+    device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.experiment.config import load_config, resolve
@@ -158,7 +164,8 @@ def run(
     from deeprg.io import check_directory
     from deeprg.resources import check_fits, estimate_experiment
 
-    experiment = resolve(load_config(config), quick=quick, seed=seed)
+    experiment = resolve(load_config(config), quick=quick, seed=seed, n_seeds=seeds)
+    experiment = _on_backend(experiment, backend, device)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
     check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
     check_fits(estimate_experiment(experiment), directory,
@@ -204,6 +211,53 @@ def _print_account(metrics: Path) -> None:
     if account is not None:
         console.print(format_account(account), markup=False)
 
+
+
+@app.command()
+def sweep(
+    sweep_file: Path = typer.Argument(..., help="Sweep TOML: a base experiment and axes over its keys."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: sweeps/<sweep name>)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Local worker processes (default: one per core)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: the scheduler's address, tcp://host:8786."),
+    resume: bool = typer.Option(False, "--resume", help="Continue stages interrupted earlier from their checkpoints."),
+    quick: bool = typer.Option(False, "--quick", help="The sweep's quick form (quick overrides of base and sweep)."),
+) -> None:
+    """Run many experiments over a grid of configuration keys, in parallel, cached; write sweep.nc and sweep.html."""
+    from deeprg.sweep import load_sweep
+    from deeprg.sweep.engines import make_engine
+    from deeprg.sweep.run import run_sweep
+
+    spec = load_sweep(sweep_file, quick=quick)
+    directory = out or Path("sweeps") / (spec.name + ("-quick" if spec.quick else ""))
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def report(task: str, message: str, completed: Optional[float] = None, total: Optional[float] = None) -> None:
+        counter = f"[{int(completed or 0)}/{int(total)}] " if total else ""
+        err_console.print(f"{counter}{message}", markup=False)
+
+    with make_engine(workers, scheduler, shared=directory) as engine:
+        err_console.print(f"sweep {spec.name}: {len(spec.cells)} cells on {engine.description}", markup=False)
+        try:
+            result = run_sweep(spec, directory, engine=engine, resume=resume, progress=report)
+        except KeyboardInterrupt:
+            err_console.print(f"interrupted: finished stages are kept in {directory}/store; "
+                              "run the same command with --resume to continue", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    table = Table(title=f"sweep {spec.name}", show_header=True, header_style="bold")
+    for column in (*spec.dims.values(), "status", "local layers", "RG-like", "seconds"):
+        table.add_column(column)
+    for cell in result.cells:
+        local = ", ".join(f"{v}: {sum(la.is_local for la in m.layers)}/{len(m.layers)}" for v, m in cell.metrics.items())
+        status = cell.status if cell.status == "ok" else f"failed in {cell.failed_stage}: {cell.error_type}"
+        from deeprg.report.verdict import Judgement
+
+        rg = ", ".join(f"{v}: {Judgement.of(m).looks_like_block_spin_rg}" for v, m in cell.metrics.items())
+        table.add_row(*(str(cell.cell.coords[k]) for k in spec.dims), status, local, rg, f"{cell.seconds:.1f}")
+    console.print(table)
+    for cell in result.failed:
+        console.print(f"failed: {cell.cell.label}: {cell.failed_stage}: {cell.error_type}: {cell.error_message}", markup=False)
+    console.print(f"results: {result.dataset}\nreport: {result.report}\n{len(result.cells)} cells "
+                  f"({len(result.failed)} failed), {result.n_computed} stage(s) computed, {result.seconds:.0f} s", markup=False)
 
 @app.command()
 def sample(
@@ -268,6 +322,8 @@ def train(
     seed: Optional[int] = typer.Option(None, "--seed", help="Integer seed; the same seed gives the same model (default: a fresh one, kept in the file)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT's checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP + " (l1, l2, none)"),
+    device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
 ) -> None:
     """Train a deep belief network on an ensemble, greedily, layer by layer."""
     from deeprg.io import check_writable, load_ensemble
@@ -279,7 +335,8 @@ def train(
     strength = _penalty_strength(variant, strength)
     _check_count(epochs, "--epochs", _MAX_EPOCHS)
     _check_count(cd_k, "--cd-k", _MAX_CD_K)
-    chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method}
+    chosen = {"cd_k": cd_k, "persistent": persistent, "penalty_method": penalty_method,
+              **_backend_options(backend, device)}
     rbm_params = {k: v for k, v in chosen.items() if v is not None}  # the estimator's defaults otherwise
     # built before any file is read, so that bad options (the sklearn variant refuses these) fail first
     stack = make_layers(variant, sizes, strength=strength, n_iter=epochs, learning_rate=learning_rate,
@@ -304,6 +361,28 @@ def train(
         "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **rbm_params})
     checkpoint.unlink(missing_ok=True)
     console.print(_model_table(dbn, X, f"{variant} network {X.shape[1]}-{'-'.join(map(str, sizes))} in {elapsed:.1f} s"))
+
+
+def _backend_options(backend: Optional[str], device: Optional[str]) -> dict[str, str]:
+    """The ``backend``/``device`` layer options given on the command line (``--device cuda`` implies torch),
+    checked now, before any file is read: torch installed, a GPU visible."""
+    from deeprg.rbm._params import check_backend
+
+    if backend is None and device is None:
+        return {}
+    backend = backend or ("torch" if device == "cuda" else "numpy")
+    check_backend(backend, device or "cpu")
+    return {"backend": backend, "device": device or "cpu"}
+
+
+def _on_backend(experiment: Any, backend: Optional[str], device: Optional[str]) -> Any:
+    """``deeprg run``'s experiment on ``--backend``/``--device``, checked before anything runs."""
+    from deeprg.experiment.config import with_backend
+    from deeprg.rbm._params import check_backend
+
+    experiment = with_backend(experiment, backend=backend, device=device)
+    check_backend(experiment.network.backend, experiment.network.device)
+    return experiment
 
 
 def _analysis_table(metrics: Any, title: str) -> Table:
@@ -428,6 +507,85 @@ def analyze(
         raise
     console.print(_analysis_table(metrics, f"{model}: RG analysis on {ensemble}"))
     console.print(f"figures and metrics.json in {out}")
+
+
+@app.command()
+def mcrg(
+    ensemble: Path = typer.Argument(..., help="Ensemble file written by `deeprg sample` (at K_c for critical exponents)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for mcrg.json."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A network (from `deeprg train`) to measure layer by layer."),
+    levels: Optional[int] = typer.Option(None, "--levels", help="Blocking levels (default: down to a 4x4 lattice)."),
+    controls: bool = typer.Option(False, "--controls", help="Also measure the control networks (deeprg.rg.controls)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of tie breaks and sampled hidden states."),
+) -> None:
+    """RG eigenvalues y_t, y_h (Swendsen's MCRG) and effective couplings of block spins and a network's layers."""
+    from deeprg._random import check_random_state
+    from deeprg.experiment.mcrg import MCRGNetwork, measure_mcrg, write_mcrg
+    from deeprg.io import check_directory, load_ensemble
+    from deeprg.rg.mcrg import _check_levels
+
+    check_random_state(seed)
+    check_directory(out)
+    samples = load_ensemble(ensemble)
+    levels = _check_levels(levels, samples.L, 2)
+    networks = []
+    if model is not None:
+        from deeprg.rbm import DeepBeliefNetwork
+
+        dbn = DeepBeliefNetwork.load(model)
+        if dbn.n_features_in_ != samples.n_sites:  # refused before the output directory exists
+            raise InvalidParameterError(
+                f"{model} has {dbn.n_features_in_} visible units but {ensemble} holds {samples.L}x{samples.L} lattices "
+                f"({samples.n_sites} spins); measure a network with the ensemble it was trained on.")
+        networks.append(MCRGNetwork(model.stem, "variant", dbn))
+    if controls:
+        from deeprg.rg import standard_controls
+
+        depth = max(1, min(levels, max(k for k in range(levels + 1) if samples.L % 2**k == 0)))
+        networks += [MCRGNetwork(c.name, "control", c.network, c.expected)
+                     for c in standard_controls(samples.L, n_layers=depth, random_state=seed)]
+    with _progress() as progress:
+        task = progress.add_task("mcrg", total=None)
+        metrics = measure_mcrg(samples.spins, samples.beta, networks, levels=levels, random_state=seed,
+                               progress=lambda _, message, step=None, n_steps=None: progress.update(
+                                   task, description=message, completed=step, total=n_steps))
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_mcrg(metrics, out / "mcrg.json")
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    console.print(_mcrg_table(metrics, f"{ensemble}: MCRG, {metrics.n_samples} configurations of {metrics.lattice}x"
+                              f"{metrics.lattice}, {metrics.states} states ({metrics.seconds:.1f} s)"))
+    console.print(f"mcrg.json in {out}")
+
+
+def _mcrg_table(metrics: Any, title: str) -> Table:
+    """y_t, y_h (exact: 1 and 15/8) and K_nn per level for block spins, per layer for each network."""
+    table = Table(title=title, header_style="bold")
+    for column in ("network", "level", "lattice", "y_t (1)", "y_h (15/8)", "K_nn"):
+        table.add_column(column)
+
+    def pm(value: Any, error: Any, spec: str) -> str:
+        return "-" if value is None else f"{value:{spec}}±{'-' if error is None else format(error, spec)}"
+
+    def k_nn(fit: Any) -> str:
+        return "-" if fit is None else pm(fit.couplings[0], fit.errors[0], ".3f")
+
+    for e in metrics.block_spins:
+        table.add_row("block spins", str(e.level), str(e.coarse_lattice), pm(e.y_t, e.y_t_error, ".3f"),
+                      pm(e.y_h, e.y_h_error, ".4f"), k_nn(metrics.block_spin_couplings[e.level]))
+    for net in metrics.networks:
+        for layer in net.layers:
+            e = layer.eigenvalues
+            if e is None:
+                table.add_row(f"{net.name} ({net.kind})", str(layer.layer), "-", f"no lattice: {layer.cause}", "-", "-")
+                continue
+            table.add_row(f"{net.name} ({net.kind})", str(layer.layer), str(e.coarse_lattice),
+                          pm(e.y_t, e.y_t_error, ".3f"), pm(e.y_h, e.y_h_error, ".4f"), k_nn(layer.couplings))
+    return table
 
 
 @app.command()

@@ -185,7 +185,7 @@ def estimate_experiment(config: Any) -> ResourceEstimate:
     ResourceEstimate
         Memory: the larger of sampling and, with the ensemble and its training bits held for
         the whole run, the largest training (a network or the scanned layer); disk: the
-        ensemble, one model per variant, and the analysis figures.
+        ensemble, one model per variant and training seed, and the analysis figures.
     """
     from deeprg.experiment.config import ExperimentConfig
 
@@ -202,7 +202,8 @@ def estimate_experiment(config: Any) -> ResourceEstimate:
         trainings.append(estimate_training(ens.n_samples, n_visible, [config.scan_n_components]))
     memory = max(sampling.memory, spins + max(t.memory for t in trainings))
     n_variants = len(net.variants)
-    disk = sampling.disk + n_variants * (trainings[0].disk + _ANALYSIS_DISK) + sum(t.disk for t in trainings[1:])
+    disk = (sampling.disk + n_variants * (config.n_seeds * trainings[0].disk + _ANALYSIS_DISK)
+            + sum(t.disk for t in trainings[1:]))
     return ResourceEstimate(int(memory), int(disk), f"experiment {config.name!r}")
 
 

@@ -328,3 +328,26 @@ def test_canonical_json_accepts_numpy_and_rejects_nan():
 def test_parse_config_names_its_source():
     with pytest.raises(ConfigError, match="invalid experiment configuration in <mine>"):
         parse_config("name = 'x'", source="<mine>")
+
+
+def test_training_seeds_depend_only_on_the_seed_and_the_replicate():
+    from deeprg.experiment.config import MAX_SEEDS, training_seed
+
+    config = load_config(None)
+    three = resolve(config, n_seeds=3, seed=5)
+    assert three.training_seeds[0] == 5 and len(set(three.training_seeds)) == 3
+    assert resolve(config, n_seeds=2, seed=5).training_seeds == three.training_seeds[:2]  # adding seeds keeps the others
+    assert resolve(config, n_seeds=3, seed=6).training_seeds[1:] != three.training_seeds[1:]
+    assert training_seed(5, 2) == three.training_seeds[2]
+    for bad, message in ((0, "n_seeds: must be >= 1"), (MAX_SEEDS + 1, f"n_seeds: must be <= {MAX_SEEDS}")):
+        with pytest.raises(ConfigError, match=message):
+            resolve(config, n_seeds=bad)
+
+
+def test_n_seeds_is_read_from_the_file():
+    config = parse_config('name = "x"\nn_seeds = 3\n[ensemble]\nL = 8\nbeta = 0.3\nn_samples = 100\n'
+                          '[network]\nlayers = [16]\nepochs = 1\n')
+    assert config.n_seeds == 3
+    with pytest.raises(ConfigError, match="n_seeds"):
+        parse_config('name = "x"\nn_seeds = "two"\n[ensemble]\nL = 8\nbeta = 0.3\nn_samples = 100\n'
+                     '[network]\nlayers = [16]\nepochs = 1\n')

@@ -13,7 +13,7 @@ from deeprg.experiment.pipeline import STAGE_FINISHED, STAGE_STARTED, run_experi
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("run")
-    config = resolve(load_config(None), quick=True)
+    config = resolve(load_config(None), quick=True, n_seeds=1)  # one training seed; a test adds the second
     events = []
     result = run_experiment(config, directory, progress=lambda stage, message, completed=None, total=None: events.append(
         (stage, message, completed, total)))
@@ -57,6 +57,31 @@ def test_changing_the_analysis_reruns_only_what_depends_on_it(quick_run, tmp_pat
     result = run_experiment(changed, copy)
     assert "ensemble" not in result.ran and not any(s.startswith("train/") for s in result.ran)
     assert {f"analyze/{v}" for v in config.network.variants} <= set(result.ran) and "report" in result.ran
+
+
+def test_more_training_seeds_train_only_the_new_replicates(quick_run, tmp_path):
+    """n_seeds 1 -> 2 keeps every finished stage; the replicates train with their own seeds and are measured alike."""
+    import shutil
+
+    config, directory, _, _ = quick_run
+    copy = tmp_path / "run"
+    shutil.copytree(directory, copy)
+    two = resolve(config, n_seeds=2)
+    result = run_experiment(two, copy)
+    variants = config.network.variants
+    assert set(result.ran) == ({f"train/{v}/replicate-1" for v in variants} | {f"analyze/{v}/replicate-1" for v in variants}
+                               | {"report"})
+    metrics = json.loads(result.metrics.read_text())
+    assert metrics["config"]["n_seeds"] == 2 and two.training_seeds[0] == config.seed != two.training_seeds[1]
+    for v in variants:
+        (replicate,) = metrics["replicates"][v]
+        assert (replicate["replicate"], replicate["training_seed"]) == (1, two.training_seeds[1])
+        own, other = metrics["variants"][v]["layers"][0], replicate["network"]["layers"][0]
+        assert other["n_units"] == own["n_units"] and other["compactness"] != own["compactness"]  # trained anew
+        assert metrics["verdict"]["variants"][v]["n_seeds"] == 2
+        assert len(metrics["verdict"]["variants"][v]["per_seed"]) == 2
+    assert (copy / "models" / "l1.replicate-1.nc").exists() and (copy / "analysis" / "l1" / "replicate-1" / "metrics.json").exists()
+    assert "trained 2 times, with 2 training seeds" in result.report.read_text()
 
 
 def test_progress_reports_every_stage_with_work_done_and_total(quick_run):

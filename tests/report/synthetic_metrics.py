@@ -39,6 +39,7 @@ from deeprg.experiment.results import (
     NetworkMetrics,
     ObservableEstimate,
     PlacementSummary,
+    Replicate,
     ScaleGrowth,
     ScanRow,
     TraceDistanceCheck,
@@ -267,11 +268,21 @@ CONFIG = _config()
 def make_experiment(variants: dict[str, NetworkMetrics], *, scan: list[ScanRow] | None = None,
                     controls: list[ControlResult] | None = None, ensemble: EnsembleSummary = ENSEMBLE,
                     exact_1d: ExactChecks = EXACT_1D, config: dict | None = None,
-                    timings: dict | None = None) -> ExperimentMetrics:
-    """A complete experiment: the ensemble and the exact checks always, the scan and the controls when given."""
-    return ExperimentMetrics(deeprg_version="0.0.test", config=copy.deepcopy(CONFIG if config is None else config),
-                             ensemble=ensemble, variants=dict(variants), exact_1d=exact_1d, scan=scan,
-                             controls=controls, timings=timings or {"ensemble": 1.5, "exact_1d": 0.5})
+                    timings: dict | None = None,
+                    replicates: dict[str, list[NetworkMetrics]] | None = None) -> ExperimentMetrics:
+    """A complete experiment: the ensemble and the exact checks always, the scan, controls and replicates when given.
+
+    ``replicates`` gives, per variant, the networks of training seeds 2, 3, ... (numbered from 1).
+    """
+    config = copy.deepcopy(CONFIG if config is None else config)
+    typed = {}
+    if replicates:
+        config["n_seeds"] = 1 + len(next(iter(replicates.values())))
+        typed = {name: [Replicate(k, 1000 + k, network) for k, network in enumerate(networks, start=1)]
+                 for name, networks in replicates.items()}
+    return ExperimentMetrics(deeprg_version="0.0.test", config=config, ensemble=ensemble, variants=dict(variants),
+                             exact_1d=exact_1d, scan=scan, controls=controls, replicates=typed,
+                             timings=timings or {"ensemble": 1.5, "exact_1d": 0.5})
 
 
 def canonical_experiment() -> ExperimentMetrics:

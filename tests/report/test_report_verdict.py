@@ -38,7 +38,7 @@ def layer_statuses(v: dict, variant: str) -> list[str]:
 def test_block_spin_l1_against_spread_out_none_and_sklearn(experiment):
     v = verdict(experiment)  # a metrics.json dict, as read from disk
     json.dumps(v, allow_nan=False)
-    assert v["verdict_version"] == VERDICT_VERSION == 2
+    assert v["verdict_version"] == VERDICT_VERSION == 3
     l1, none = v["variants"]["l1"], v["variants"]["none"]
     assert layer_statuses(v, "l1") == ["local"] * 3 and layer_statuses(v, "none") == ["not local"] * 3
     assert (l1["status"], l1["n_local"], l1["looks_like_block_spin_rg"]) == ("local", 3, "yes")

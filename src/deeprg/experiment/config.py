@@ -39,7 +39,17 @@ from os import PathLike
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from deeprg.errors import (
     ConfigError,  # noqa: F401 - defined in deeprg.errors, re-exported here
@@ -59,6 +69,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "EnsembleConfig",
     "ExperimentConfig",
+    "MCRGConfig",
     "NetworkConfig",
     "ScanConfig",
     "builtin_configs",
@@ -67,6 +78,8 @@ __all__ = [
     "load_config",
     "parse_config",
     "resolve",
+    "training_seed",
+    "with_backend",
 ]
 
 #: File name of the built-in default experiment, shipped in ``deeprg/configs/``.
@@ -74,6 +87,17 @@ DEFAULT_CONFIG = "mehta_schwab_2014.toml"
 
 Algorithm = Literal["wolff", "swendsen-wang", "metropolis"]
 Variant = Literal["sklearn", "l1", "l2", "none"]
+
+#: Upper bound of ``n_seeds``: each replicate trains every variant again.
+MAX_SEEDS = 20
+
+
+def training_seed(seed: int, replicate: int) -> int:
+    """The training seed of replicate ``replicate`` of an experiment seeded ``seed`` (``seed`` itself for 0)."""
+    if replicate == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, replicate]).generate_state(1)[0])
+
 
 # Context flag: the loaders check the quick overrides themselves (to report
 # each problem on its own line), so model validation skips that check.
@@ -135,6 +159,9 @@ class NetworkConfig(_Section):
         min_length=1,
         description="network variants trained on the same data",
     )
+    backend: Literal["numpy", "torch"] = Field(
+        default="numpy", description="where deeprg's RBMs train: NumPy, or torch (pip install \"deeprg[torch]\")")
+    device: Literal["cpu", "cuda"] = Field(default="cpu", description="device of the torch backend (cuda: an NVIDIA GPU)")
 
     @field_validator("variants")
     @classmethod
@@ -143,6 +170,31 @@ class NetworkConfig(_Section):
         if repeated:
             raise ValueError(f"must not repeat a variant (repeated: {', '.join(map(repr, repeated))})")
         return value
+
+    @model_validator(mode="after")
+    def _device_of_backend(self) -> NetworkConfig:
+        if self.device != "cpu" and self.backend != "torch":
+            raise ValueError(f"device = {self.device!r} needs backend = 'torch' (the NumPy backend runs on the CPU)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_default_backend(self, handler: Any) -> Any:
+        # backend and device at their defaults are left out of the dump, so that every configuration
+        # written before they existed keeps its hash (and its runs their stage records)
+        data = handler(self)
+        for key, default in _DEFAULT_BACKEND.items():
+            if isinstance(data, dict) and data.get(key) == default:
+                data.pop(key)
+        return data
+
+    @property
+    def rbm_backend(self) -> dict[str, str]:
+        """``backend`` and ``device``, as keyword arguments of :class:`deeprg.rbm.BernoulliRBM`."""
+        return {"backend": self.backend, "device": self.device}
+
+
+#: The backend of configurations that do not name one (left out of their dumps and hashes).
+_DEFAULT_BACKEND = {"backend": "numpy", "device": "cpu"}
 
 
 class ScanConfig(_Section):
@@ -178,6 +230,21 @@ class AnalysisConfig(_Section):
     controls: bool = True
 
 
+class MCRGConfig(_Section):
+    """Swendsen's MCRG (the ``mcrg`` stage): y_t, y_h and K_eff of block spins, each variant's layers and the controls.
+
+    Present as a ``[mcrg]`` table only: without it the experiment has no ``mcrg`` stage, and
+    ``config.to_dict()`` has no ``mcrg`` key (so the other stages' input hashes are unchanged).
+    """
+
+    n_samples: int = Field(default=4000, ge=10, description="configurations of the training ensemble used "
+                           "(an evenly strided subset, still a chain)")
+    levels: int | None = Field(default=None, ge=1, description="blocking levels; None = down to a 4x4 lattice")
+    n_even: int = Field(default=4, ge=1, le=7, description="even operators (nn, nnn, nn3, plaquette, ...)")
+    n_odd: int = Field(default=3, ge=1, le=5, description="odd operators (m, three_corner, three_line, ...)")
+    controls: bool = Field(default=True, description="also measure the control networks")
+
+
 class ExperimentConfig(_Section):
     """A whole experiment, as run by ``deeprg run``.
 
@@ -188,10 +255,13 @@ class ExperimentConfig(_Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)
     seed: int = Field(default=0, ge=0)
+    n_seeds: int = Field(default=1, ge=1, le=MAX_SEEDS,
+                         description="training seeds per variant (replicates of every network; see training_seeds)")
     ensemble: EnsembleConfig
     network: NetworkConfig
     scan: ScanConfig | None = None
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    mcrg: MCRGConfig | None = None
     quick: dict[str, Any] = Field(default_factory=dict, description="overrides applied in quick mode")
 
     @model_validator(mode="after")
@@ -203,6 +273,21 @@ class ExperimentConfig(_Section):
         return self
 
     @property
+    def training_seeds(self) -> list[int]:
+        """The training seed of each replicate of every network: ``seed`` first, then one per further replicate.
+
+        Replicate ``k >= 1`` trains with ``SeedSequence([seed, k])``'s first 32-bit word, a seed
+        that depends only on the experiment's seed and ``k``, so adding replicates never changes
+        the earlier ones. Every replicate trains on the same data and is analyzed the same way;
+        the verdict counts a status only when every replicate agrees.
+
+        >>> ExperimentConfig.model_validate({"name": "x", "seed": 3, "n_seeds": 2, "ensemble": {"L": 8,
+        ...     "beta": 0.3, "n_samples": 10}, "network": {"layers": [4], "epochs": 1}}).training_seeds
+        [3, 457190280]
+        """
+        return [training_seed(self.seed, k) for k in range(self.n_seeds)]
+
+    @property
     def scan_n_components(self) -> int | None:
         """Hidden units of the scanned layer (``scan.n_components`` or the first layer's size)."""
         if self.scan is None:
@@ -210,8 +295,11 @@ class ExperimentConfig(_Section):
         return self.scan.n_components if self.scan.n_components is not None else self.network.layers[0]
 
     def to_dict(self) -> dict[str, Any]:
-        """The configuration as plain JSON-compatible data (what :func:`ExperimentConfig.from_dict` reads)."""
-        return self.model_dump(mode="json")
+        """The configuration as plain JSON-compatible data (what :func:`ExperimentConfig.from_dict` reads).
+
+        ``mcrg`` is left out when absent, so that configurations without it are the same data as before it existed.
+        """
+        return self.model_dump(mode="json", exclude={"mcrg"} if self.mcrg is None else None)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The configuration as JSON text, for saving next to the results."""
@@ -339,7 +427,8 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> list[str]:
 # --------------------------------------------------------------------------- resolving
 
 
-def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None = None) -> ExperimentConfig:
+def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None = None,
+            n_seeds: int | None = None) -> ExperimentConfig:
     """The configuration that will actually run.
 
     Parameters
@@ -351,6 +440,8 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         values and arrays are replaced).
     seed : int or None
         Replace the experiment's seed.
+    n_seeds : int or None
+        Replace the number of training seeds per variant.
 
     Returns
     -------
@@ -377,6 +468,8 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         data["quick"] = copy.deepcopy(config.quick)
     if seed is not None:
         data["seed"] = seed
+    if n_seeds is not None:
+        data["n_seeds"] = n_seeds
     try:
         return ExperimentConfig.model_validate(data, context={_SKIP_QUICK: True})
     except ValidationError as exc:
@@ -384,9 +477,38 @@ def resolve(config: ExperimentConfig, *, quick: bool = False, seed: int | None =
         lines = []
         for error in exc.errors():
             loc = error["loc"]
-            # Only the seed and the quick overrides can make a validated config invalid here.
-            lines.append(_format_error(ExperimentConfig, error, () if loc[:1] == ("seed",) else prefix))
+            # Only the seeds and the quick overrides can make a validated config invalid here.
+            lines.append(_format_error(ExperimentConfig, error, () if loc[:1] in (("seed",), ("n_seeds",)) else prefix))
         raise ConfigError(source, lines, header=f"invalid resolved configuration of {source}:") from None
+
+
+def with_backend(config: ExperimentConfig, *, backend: str | None = None, device: str | None = None) -> ExperimentConfig:
+    """``config`` with its networks trained on ``backend`` and ``device`` (``deeprg run --backend/--device``).
+
+    ``device="cuda"`` alone implies ``backend="torch"``; None keeps the configuration's value.
+    The default backend (NumPy on the CPU) leaves the configuration's hash unchanged; any other
+    gives new stage hashes, since the two backends draw other random numbers.
+
+    Raises
+    ------
+    ConfigError
+        For values other than ``backend`` in {"numpy", "torch"} and ``device`` in {"cpu", "cuda"},
+        or ``device="cuda"`` with ``backend="numpy"``.
+    """
+    if backend is None and device is None:
+        return config
+    network = config.to_dict()["network"]
+    if device is not None:
+        network["device"] = device
+        if device == "cuda" and backend is None:
+            backend = "torch"
+    if backend is not None:
+        network["backend"] = backend
+    try:
+        return config.model_copy(update={"network": NetworkConfig.model_validate(network)})
+    except ValidationError as exc:
+        lines = [_format_error(NetworkConfig, error, ("network",)) for error in exc.errors()]
+        raise ConfigError(f"experiment {config.name!r}", lines, header="invalid --backend/--device:") from None
 
 
 def _deep_merge(base: Any, override: Any, where: tuple[str, ...], problems: list[str]) -> Any:

@@ -14,8 +14,8 @@ from deeprg.errors import InvalidParameterError
 
 
 def _json_default(obj: Any) -> Any:
-    if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="json")
+    if isinstance(obj, BaseModel):  # a config's own to_dict (it leaves out absent optional tables)
+        return obj.to_dict() if callable(getattr(obj, "to_dict", None)) else obj.model_dump(mode="json")
     if isinstance(obj, PathLike):
         return str(Path(obj))
     if isinstance(obj, set | frozenset):

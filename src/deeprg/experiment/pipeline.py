@@ -5,10 +5,13 @@ Stages, each writing its artifact into the run directory::
     ensemble            ensemble.nc                      sample the Ising configurations
     held_out            held_out.nc                      an independent chain: held-out data for monitoring and analysis
     train/<variant>     models/<variant>.nc              train the network of each variant
+    train/<v>/replicate-<k>  models/<v>.replicate-<k>.nc  the same with training seed k (k = 1 .. n_seeds - 1)
     scan                scan.json                        locality and likelihood against the L1 strength
     analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
+    analyze/<v>/replicate-<k>  analysis/<v>/replicate-<k>/metrics.json  the replicate's measurements
     controls            controls.json                    the same measurements of the control networks
     exact_1d            exact_1d.json                    the exact 1D mapping and trace-condition checks
+    mcrg                mcrg.json                        RG eigenvalues and K_eff (only with an [mcrg] table)
     report              report.html, metrics.json        everything, with the verdict
 
 :func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
@@ -33,7 +36,7 @@ import numpy as np
 
 from deeprg import __version__
 from deeprg.experiment.accounting import account_summary, run_account
-from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, ScanRow
+from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, Replicate, ScanRow
 from deeprg.experiment.stages import (
     STAGE_FINISHED,
     STAGE_SKIPPED,
@@ -107,7 +110,17 @@ def _sample_held_out(ctx: Context) -> None:
     save_ensemble(samples, ctx.directory / "held_out.nc", overwrite=True)
 
 
-def _train(ctx: Context, variant: str) -> None:
+def _replica(variant: str, replicate: int) -> str:
+    """The name of a variant's network trained with training seed ``replicate`` (the variant's own for 0)."""
+    return variant if replicate == 0 else f"{variant}.replicate-{replicate}"
+
+
+def _analysis_dir(variant: str, replicate: int) -> Path:
+    """The analysis directory of a variant's network, relative to the run directory."""
+    return Path("analysis", variant, *([f"replicate-{replicate}"] if replicate else []))
+
+
+def _train(ctx: Context, variant: str, replicate: int = 0) -> None:
     from deeprg.rbm import DeepBeliefNetwork, make_layers
 
     net = ctx.config.network
@@ -115,13 +128,17 @@ def _train(ctx: Context, variant: str) -> None:
     held_out, is_held_out = _analysis_samples(ctx)
     X_val = held_out.as_binary(np.float32) if is_held_out else None
     layers = make_layers(variant, net.layers, strength=net.strength, n_iter=net.epochs,
-                         learning_rate=net.learning_rate, batch_size=net.batch_size)
+                         learning_rate=net.learning_rate, batch_size=net.batch_size,
+                         **({} if variant == "sklearn" else net.rbm_backend))  # scikit-learn's RBM runs on NumPy
     models = ctx.directory / "models"
     models.mkdir(exist_ok=True)
-    checkpoint = models / f".{variant}-{ctx.input_hash[:12]}.ckpt"
-    dbn = DeepBeliefNetwork(layers, random_state=ctx.config.seed).fit(
+    name, seed = _replica(variant, replicate), ctx.config.training_seeds[replicate]
+    checkpoint = models / f".{name}-{ctx.input_hash[:12]}.ckpt"
+    dbn = DeepBeliefNetwork(layers, random_state=seed).fit(
         X, X_val=X_val, checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress)
-    dbn.save(models / f"{variant}.nc", overwrite=True, config={"variant": variant, **ctx.config.to_dict()["network"]})
+    extra = {} if replicate == 0 else {"replicate": replicate, "training_seed": seed}
+    dbn.save(models / f"{name}.nc", overwrite=True,
+             config={"variant": variant, **ctx.config.to_dict()["network"], **extra})
     checkpoint.unlink(missing_ok=True)
 
 
@@ -134,16 +151,24 @@ def _scan(ctx: Context) -> None:
     write_json(ctx.directory / "scan.json", [row.to_dict() for row in rows])
 
 
-def _analyze(ctx: Context, variant: str) -> None:
-    from deeprg.experiment.analysis import analyze_network, write_metrics
+def _analyze(ctx: Context, variant: str, replicate: int = 0) -> None:
+    """Measure a variant's network; the variant's own (replicate 0) gets its figures drawn too.
+
+    Every replicate is measured with the experiment's seed, so replicates differ only by training.
+    """
+    from deeprg.experiment.analysis import analyze_network, measure_network, write_metrics
     from deeprg.rbm import DeepBeliefNetwork
 
-    dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{variant}.nc")
-    out = ctx.directory / "analysis" / variant
+    dbn = DeepBeliefNetwork.load(ctx.directory / "models" / f"{_replica(variant, replicate)}.nc")
+    out = ctx.directory / _analysis_dir(variant, replicate)
     samples, held_out = _analysis_samples(ctx)
-    metrics = analyze_network(dbn, samples, out, n_surrogates=ctx.config.analysis.n_surrogates,
-                              n_samples=ctx.config.analysis.n_samples, random_state=ctx.config.seed,
-                              progress=ctx.progress, held_out=held_out)
+    options = {"n_surrogates": ctx.config.analysis.n_surrogates, "n_samples": ctx.config.analysis.n_samples,
+               "random_state": ctx.config.seed, "progress": ctx.progress, "held_out": held_out}
+    if replicate == 0:
+        metrics = analyze_network(dbn, samples, out, **options)
+    else:
+        metrics = measure_network(dbn, samples, **options).metrics
+        out.mkdir(parents=True, exist_ok=True)
     write_metrics(metrics, out / "metrics.json")
 
 
@@ -179,6 +204,26 @@ def _exact_1d(ctx: Context) -> None:
     write_json(ctx.directory / "exact_1d.json", exact_checks(ens.beta * ens.coupling, random_state=ctx.config.seed).to_dict())
 
 
+def _mcrg(ctx: Context) -> None:
+    """Swendsen's MCRG of block spins, every variant's layers and (optionally) the controls, on the training ensemble."""
+    from deeprg.experiment.analysis import _analysis_subset
+    from deeprg.experiment.mcrg import MCRGNetwork, measure_mcrg, write_mcrg
+    from deeprg.rbm import DeepBeliefNetwork
+    from deeprg.rg import standard_controls
+
+    settings, samples = ctx.config.mcrg, _load_samples(ctx)
+    networks = [MCRGNetwork(v, "variant", DeepBeliefNetwork.load(ctx.directory / "models" / f"{v}.nc"))
+                for v in ctx.config.network.variants]
+    if settings.controls:
+        depth = _control_depth(samples.L, ctx.config.network.layers)
+        networks += [MCRGNetwork(c.name, "control", c.network, c.expected)
+                     for c in standard_controls(samples.L, b=2, n_layers=depth, random_state=ctx.config.seed)]
+    metrics = measure_mcrg(_analysis_subset(samples, settings.n_samples), samples.beta * ctx.config.ensemble.coupling,
+                           networks, levels=settings.levels, n_even=settings.n_even, n_odd=settings.n_odd,
+                           random_state=ctx.config.seed, progress=ctx.progress)
+    write_mcrg(metrics, ctx.directory / "mcrg.json")
+
+
 def _report(ctx: Context, version: str) -> None:
     from deeprg.experiment.measure import ensemble_summary
     from deeprg.report import render_report, verdict
@@ -194,11 +239,15 @@ def _report(ctx: Context, version: str) -> None:
         config=config.to_dict(),
         ensemble=ensemble_summary(_load_samples(ctx)),
         variants={v: NetworkMetrics.from_dict(read_json(out / "analysis" / v / "metrics.json")) for v in variants},
+        replicates={v: [Replicate(k, config.training_seeds[k], NetworkMetrics.from_dict(
+            read_json(out / _analysis_dir(v, k) / "metrics.json"))) for k in range(1, config.n_seeds)]
+            for v in variants} if config.n_seeds > 1 else {},
         exact_1d=ExactChecks.from_dict(read_json(out / "exact_1d.json")),
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
         controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
         timings=timings,
         account=account,
+        mcrg=_mcrg_metrics(ctx),
     )
     data = metrics.to_dict()
     data["verdict"] = verdict(metrics)
@@ -210,7 +259,23 @@ def _report(ctx: Context, version: str) -> None:
     render_report(data, {v: out / "analysis" / v for v in variants}, out / "report.html", provenance=provenance)
 
 
+def _mcrg_metrics(ctx: Context) -> Any:
+    """The ``mcrg`` stage's record, or None when the experiment has no ``[mcrg]`` table."""
+    from deeprg.experiment.results import MCRGMetrics
+
+    data = read_json(ctx.directory / "mcrg.json") if ctx.config.mcrg is not None else None
+    return None if data is None else MCRGMetrics.from_dict(data)
+
+
 # ---------------------------------------------------------------------- the plan
+def _stage(kind: str, variant: str, replicate: int) -> str:
+    return f"{kind}/{variant}" + (f"/replicate-{replicate}" if replicate else "")
+
+
+def _params(variant: str, replicate: int) -> dict[str, Any]:
+    return {"variant": variant, **({"replicate": replicate} if replicate else {})}
+
+
 def plan(config: Any) -> list[Stage]:
     """The stages of ``config``'s experiment, in order, with what each reads and writes.
 
@@ -229,17 +294,23 @@ def plan(config: Any) -> list[Stage]:
     if config.ensemble.n_held_out:
         stages.append(Stage("held_out", ("held_out.nc",), _sample_held_out, config=("ensemble", "seed")))
         data = ("ensemble", "held_out")
-    stages += [Stage(f"train/{v}", (f"models/{v}.nc",), _train, config=("network", "seed"), after=data,
-                     params={"variant": v}) for v in variants]
+    # Replicate 0 is the variant's own network; its stages keep the names and input hashes they have
+    # without replicates (the replicate parameter is declared only from 1 on).
+    replicates = [(v, k) for v in variants for k in range(config.n_seeds)]
+    stages += [Stage(_stage("train", v, k), (f"models/{_replica(v, k)}.nc",), _train, config=("network", "seed"),
+                     after=data, params=_params(v, k)) for v, k in replicates]
     if config.scan is not None:
         stages.append(Stage("scan", ("scan.json",), _scan, config=("scan", "network", "analysis", "seed"),
                             after=("ensemble",)))
-    stages += [Stage(f"analyze/{v}", (f"analysis/{v}/metrics.json",), _analyze, config=("analysis", "seed"),
-                     after=(*data, f"train/{v}"), params={"variant": v}) for v in variants]
+    stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k))
+               for v, k in replicates]
     if config.analysis.controls:
         stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
                             after=data))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
+    if config.mcrg is not None:
+        stages.append(Stage("mcrg", ("mcrg.json",), _mcrg, config=("mcrg", "ensemble", "network", "seed"),
+                            after=("ensemble", *(f"train/{v}" for v in variants))))
     stages.append(Stage("report", ("report.html", "metrics.json"), _report,
                         after=tuple(stage.name for stage in stages), params={"version": __version__}))
     return stages

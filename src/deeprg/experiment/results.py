@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deeprg.experiment.accounting import RunAccount
+from deeprg.errors import FileFormatError
 from deeprg.experiment.record import Record
 
 __all__ = [
@@ -28,8 +29,14 @@ __all__ = [
     "FlowComparison",
     "LayerMetrics",
     "LevelSummary",
+    "LayerEigenvalues",
     "LocalitySummary",
+    "MCRGCouplings",
+    "MCRGEstimate",
+    "MCRGMetrics",
+    "NetworkEigenvalues",
     "NetworkMetrics",
+    "Replicate",
     "ObservableEstimate",
     "PlacementSummary",
     "ScaleGrowth",
@@ -297,7 +304,89 @@ class ControlResult(Record):
     metrics: NetworkMetrics
 
 
+# ---------------------------------------------------------------------- RG eigenvalues (MCRG)
+@dataclass(frozen=True)
+class MCRGEstimate(Record):
+    """One blocking step's RG exponents (:class:`deeprg.rg.MCRGResult`), undefined numbers as None."""
+
+    level: int
+    b: int
+    coarse_lattice: int
+    y_t: float | None
+    y_t_error: float | None
+    y_h: float | None
+    y_h_error: float | None
+    even_eigenvalues: list[float | None]
+    odd_eigenvalues: list[float | None]
+    n_samples: int
+    n_blocks: int
+
+
+@dataclass(frozen=True)
+class MCRGCouplings(Record):
+    """Effective pair couplings of one level's spins by pseudo-likelihood (:class:`deeprg.rg.CouplingFit`)."""
+
+    level: int
+    lattice: int
+    operators: list[str]
+    couplings: list[float | None]
+    errors: list[float | None]
+
+
+@dataclass(frozen=True)
+class LayerEigenvalues(Record):
+    """One layer's MCRG step (:class:`deeprg.rg.LayerMCRG`) or why it has none (:class:`deeprg.rg.UnplacedLayer`)."""
+
+    layer: int
+    placed: bool
+    cause: str | None
+    reason: str | None
+    rms_displacement: float | None
+    ordered: bool | None
+    block_size: int | None
+    eigenvalues: MCRGEstimate | None
+    couplings: MCRGCouplings | None
+
+
+@dataclass(frozen=True)
+class NetworkEigenvalues(Record):
+    """The MCRG of one network's layers: a trained variant or a control."""
+
+    name: str
+    kind: str
+    expected: bool | None
+    layers: list[LayerEigenvalues]
+
+
+@dataclass(frozen=True)
+class MCRGMetrics(Record):
+    """The ``mcrg`` stage and ``deeprg mcrg``: y_t, y_h and K_eff of block spins and of every network's layers."""
+
+    lattice: int
+    beta: float
+    b: int
+    states: str
+    even_operators: list[str]
+    odd_operators: list[str]
+    n_samples: int
+    block_spins: list[MCRGEstimate]
+    block_spin_couplings: list[MCRGCouplings | None]
+    networks: list[NetworkEigenvalues]
+    seconds: float
+
+
 # ---------------------------------------------------------------------- the whole run
+@dataclass(frozen=True)
+class Replicate(Record):
+    """A variant's network trained again with another training seed (same data, same analysis)."""
+
+    #: 1, 2, ...: replicate 0 is the variant's own network (``ExperimentMetrics.variants``).
+    replicate: int
+    #: The training seed (:attr:`deeprg.experiment.config.ExperimentConfig.training_seeds`).
+    training_seed: int
+    network: NetworkMetrics
+
+
 @dataclass(frozen=True)
 class ExperimentMetrics(Record):
     """``metrics.json``: the whole experiment, every number of the report."""
@@ -307,16 +396,24 @@ class ExperimentMetrics(Record):
     ensemble: EnsembleSummary
     variants: dict[str, NetworkMetrics]
     exact_1d: ExactChecks
+    replicates: dict[str, list[Replicate]] = field(default_factory=dict)
     scan: list[ScanRow] | None = None
     controls: list[ControlResult] | None = None
     verdict: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     account: RunAccount | None = None
+    mcrg: MCRGMetrics | None = None
+
+    def __post_init__(self) -> None:
+        counts = {name: len(self.replicates.get(name, [])) for name in self.variants}
+        if set(self.replicates) - set(self.variants) or len(set(counts.values())) > 1:
+            raise FileFormatError(f"ExperimentMetrics.replicates: every variant needs the same number of replicates "
+                                  f"(got {counts} for variants, replicates of {sorted(self.replicates)}).")
 
     def to_dict(self) -> dict[str, Any]:
-        """The plain dict; ``scan`` and ``controls`` are left out when the experiment has none."""
+        """The plain dict; ``scan``, ``controls`` and ``mcrg`` are left out when the experiment has none."""
         out = super().to_dict()
-        for key in ("scan", "controls", "account"):
+        for key in ("scan", "controls", "account", "mcrg"):
             if out[key] is None:
                 del out[key]
         return out

@@ -33,6 +33,8 @@ def _row_key(config: Any, strength: float, ensemble_hash: str) -> str:
                 "method": sc.penalty_method, "learning_rate": net.learning_rate, "batch_size": net.batch_size,
                 "ensemble": ensemble_hash, "n_surrogates": config.analysis.n_surrogates, "seed": config.seed,
                 "version": __version__}
+    if net.rbm_backend != {"backend": "numpy", "device": "cpu"}:  # only then: the keys of NumPy rows stay as they were
+        settings.update(net.rbm_backend)
     return f"l1-{strength!r}-{config_hash(settings)[:12]}"
 
 
@@ -117,11 +119,11 @@ def scan_rows(
         def make_rbm(strength: float, seed: int, callbacks: list[Any] = callbacks) -> BernoulliRBM:
             return BernoulliRBM(n_components, l1=strength, penalty_method=sc.penalty_method, n_iter=sc.epochs,
                                 learning_rate=net.learning_rate, batch_size=net.batch_size, random_state=seed,
-                                callbacks=callbacks)
+                                callbacks=callbacks, **net.rbm_backend)
 
         def fit(rbm: BernoulliRBM, data: Any, checkpoint: Path = checkpoint) -> BernoulliRBM:
             if resume and checkpoint.exists():
-                saved = BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks)
+                saved = BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks, **net.rbm_backend)
                 if stored_params(saved) == stored_params(rbm):
                     return saved.fit(data, resume=True)
                 logger.warning("ignoring %s: written for other settings", checkpoint)

@@ -75,7 +75,7 @@ def epoch_trainer(layer: Any, X: ArrayLike, X_val: ArrayLike | None = None, reco
     if not isinstance(layer, BernoulliRBM):
         return SklearnEpochs(layer, X, X_val=X_val, record=record)
     if record is not None:
-        layer = BernoulliRBM.from_record(record, callbacks=layer.callbacks)
+        layer = BernoulliRBM.from_record(record, callbacks=layer.callbacks, backend=layer.backend, device=layer.device)
     return RBMEpochs(layer, X, X_val=X_val, resume=record is not None)
 
 

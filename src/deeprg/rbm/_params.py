@@ -13,6 +13,12 @@ from deeprg.rbm.callbacks import Callback
 
 PENALTY_METHODS = ("subgradient", "proximal")
 DTYPES = {"float32": np.float32, "float64": np.float64}
+#: Where the mini-batch updates run: NumPy (default) or torch (the ``torch`` extra) on a CPU or a CUDA GPU.
+BACKENDS = ("numpy", "torch")
+DEVICES = ("cpu", "cuda")
+#: Parameters that say how a layer is computed, not what it is: left out of model files and checkpoints,
+#: so that a checkpoint resumes on either backend.
+EXECUTION_PARAMS = ("backend", "device")
 
 
 def check_rbm_params(rbm: Any) -> None:
@@ -36,6 +42,7 @@ def check_rbm_params(rbm: Any) -> None:
         )
     if rbm.dtype not in DTYPES:
         raise InvalidParameterError(f"dtype must be 'float32' or 'float64'; got {rbm.dtype!r}.")
+    check_backend(getattr(rbm, "backend", "numpy"), getattr(rbm, "device", "cpu"))
     for cb in rbm.callbacks:
         if not isinstance(cb, Callback):
             raise InvalidParameterError(
@@ -43,8 +50,26 @@ def check_rbm_params(rbm: Any) -> None:
             )
 
 
+def check_backend(backend: str, device: str) -> None:
+    """Validate ``backend`` and ``device``; for torch, that torch is installed and the device exists."""
+    if backend not in BACKENDS:
+        raise InvalidParameterError(f"backend must be one of {BACKENDS}; got {backend!r}.")
+    if device not in DEVICES:
+        raise InvalidParameterError(f"device must be one of {DEVICES}; got {device!r}.")
+    if backend == "numpy":
+        if device != "cpu":
+            raise InvalidParameterError(
+                f"device={device!r} runs on the torch backend; pass backend='torch' as well (the NumPy backend is CPU only)."
+            )
+        return
+    from deeprg.rbm._torch_backend import torch_device
+
+    torch_device(device)
+
+
 def stored_params(estimator: Any) -> dict[str, Any]:
-    """Parameters saved with a layer: ``get_params()`` without callbacks, with an integer seed or None."""
-    params = {k: v for k, v in estimator.get_params().items() if k != "callbacks"}
+    """Parameters saved with a layer: ``get_params()`` without callbacks and execution settings
+    (:data:`EXECUTION_PARAMS`), with an integer seed or None."""
+    params = {k: v for k, v in estimator.get_params().items() if k != "callbacks" and k not in EXECUTION_PARAMS}
     params["random_state"] = seed_of(params.get("random_state"))
     return params

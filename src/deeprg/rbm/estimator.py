@@ -89,6 +89,16 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         Reshuffle the training data every epoch.
     dtype : {"float32", "float64"}, default "float32"
         Floating-point type of the parameters and the computation.
+    backend : {"numpy", "torch"}, default "numpy"
+        Where the mini-batch updates run. ``"torch"`` needs the ``torch`` extra
+        (``pip install "deeprg[torch]"``); the fitted attributes are NumPy arrays either way, so
+        everything else (``transform``, model files, checkpoints) does not depend on it. Its Gibbs
+        sampling draws from a ``torch.Generator`` seeded by this estimator's generator every epoch:
+        the same ``random_state`` gives the same initial weights and mini-batch order as NumPy but
+        other uniforms, so the two backends agree in distribution, not bit for bit.
+    device : {"cpu", "cuda"}, default "cpu"
+        The device of the torch backend (``"cuda"``: an NVIDIA GPU, with ``backend="torch"``).
+        Neither ``backend`` nor ``device`` is stored in model files: a checkpoint resumes on either.
     random_state : None, int, SeedSequence or Generator
         Seed of initialisation, shuffling and Gibbs sampling.
     callbacks : sequence of Callback, default ()
@@ -137,6 +147,8 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         dtype: str = "float32",
         random_state: RandomState = None,
         callbacks: Sequence[Callback] = (),
+        backend: str = "numpy",
+        device: str = "cpu",
     ) -> None:
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -155,6 +167,8 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.callbacks = callbacks
+        self.backend = backend
+        self.device = device
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> None:
@@ -259,6 +273,11 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         gives the same bits as ``fused=False``: :func:`~deeprg.rbm.functional.cd_statistics` and
         :meth:`_update` (NumPy, the reference).
         """
+        if self.backend == "torch":
+            from deeprg.rbm._torch_backend import torch_sweep
+
+            torch_sweep(self, X, momentum)
+            return
         order = self._rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
         W = self.components_
         if not fused or not all(p.flags.c_contiguous for p in (*self._params, *self._velocity)):
@@ -388,15 +407,19 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         return record
 
     @classmethod
-    def from_record(cls, record, *, callbacks: Sequence[Callback] = ()) -> "BernoulliRBM":
-        """Rebuild an estimator (with its training state if the record has one) from a :class:`deeprg.io.LayerRecord`."""
+    def from_record(cls, record, *, callbacks: Sequence[Callback] = (), backend: str = "numpy",
+                    device: str = "cpu") -> "BernoulliRBM":
+        """Rebuild an estimator (with its training state if the record has one) from a :class:`deeprg.io.LayerRecord`.
+
+        ``backend`` and ``device`` (not stored in records) say where a resumed training continues.
+        """
         if record.estimator != "deeprg.rbm.BernoulliRBM":
             raise InvalidParameterError(
                 f"this layer was trained by {record.estimator}, not deeprg.rbm.BernoulliRBM; "
                 "load it with DeepBeliefNetwork.load."
             )
         params = dict(record.params)
-        est = cls(**params, callbacks=callbacks)
+        est = cls(**params, callbacks=callbacks, backend=backend, device=device)
         est.components_ = np.array(record.components)
         est.intercept_hidden_ = np.array(record.intercept_hidden)
         est.intercept_visible_ = np.array(record.intercept_visible)
@@ -418,14 +441,18 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         return save_model([self.to_record(checkpoint=True)], path, overwrite=True, checkpoint=True)
 
     @classmethod
-    def load_checkpoint(cls, path: str | Path, *, callbacks: Sequence[Callback] = ()) -> "BernoulliRBM":
-        """Load a checkpoint written by :meth:`save_checkpoint`; continue with ``fit(X, resume=True)``."""
+    def load_checkpoint(cls, path: str | Path, *, callbacks: Sequence[Callback] = (), backend: str = "numpy",
+                        device: str = "cpu") -> "BernoulliRBM":
+        """Load a checkpoint written by :meth:`save_checkpoint`; continue with ``fit(X, resume=True)``.
+
+        The training continues on ``backend`` and ``device``, whichever backend wrote the checkpoint.
+        """
         from deeprg.io import load_model
 
         model = load_model(path)
         if not model.checkpoint or len(model.layers) != 1:
             raise InvalidParameterError(f"{path} is not a single-RBM checkpoint (write one with save_checkpoint).")
-        return cls.from_record(model.layers[0], callbacks=callbacks)
+        return cls.from_record(model.layers[0], callbacks=callbacks, backend=backend, device=device)
 
 
 class RBMEpochs:

@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 
 from deeprg.report.html import render_report
-from deeprg.report.verdict import VERDICT_VERSION, verdict
+from deeprg.report.verdict import UNSTABLE, VERDICT_VERSION, verdict
 
 #: Path of the JSON Schema of ``metrics.json`` (package data): ``json.loads(METRICS_SCHEMA.read_text())``.
 METRICS_SCHEMA: Path = Path(str(resources.files(__name__).joinpath("metrics.schema.json")))
 
-__all__ = ["METRICS_SCHEMA", "VERDICT_VERSION", "render_report", "verdict"]
+__all__ = ["METRICS_SCHEMA", "UNSTABLE", "VERDICT_VERSION", "render_report", "verdict"]

@@ -154,7 +154,7 @@ def _figure_grid(
 
 _GOOD = {"local", "yes", "grows", "like block-spin RG", "agrees", "exact", "decreases", "becomes local",
          "local at the weakest", "measured", "passed", "generalizes"}
-_MIXED = {"mixed", "partly", "correlated"}
+_MIXED = {"mixed", "partly", "correlated", "unstable across seeds"}
 _BAD = {"not local", "no", "does not grow", "unlike block-spin RG", "disagrees", "not exact", "does not decrease",
         "never local", "failed", "overfits"}
 
@@ -251,6 +251,42 @@ def _layer_captions(variants: Mapping[str, Any]) -> tuple[list[str], dict[str, s
 
 
 # ---------------------------------------------------------------------- entry point
+def _mcrg_rows(mcrg: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Rows of the eigenvalue table: block spins per level, then each network's layers (``deeprg.experiment.mcrg``)."""
+    if not mcrg:
+        return []
+
+    def pm(value: Any, error: Any, digits: int) -> str:
+        return "–" if value is None else f"{_format_number(value, digits)} ± {_format_number(error, digits)}"
+
+    fits = mcrg.get("block_spin_couplings") or []
+    n_ops = len((fits[0] or {}).get("operators", [])) if fits and fits[0] else 3
+
+    def couplings(fit: Any) -> list[str]:
+        if not fit:
+            return ["–"] * n_ops
+        return [pm(k, e, 3) for k, e in zip(fit["couplings"], fit["errors"], strict=True)]
+
+    rows = [{"source": "block spins", "kind": "block", "level": 0, "lattice": mcrg.get("lattice"), "y_t": "", "y_h": "",
+             "couplings": couplings(fits[0] if fits else None), "note": "the lattice"}]
+    for e in mcrg.get("block_spins", []):
+        fit = fits[e["level"]] if e["level"] < len(fits) else None
+        rows.append({"source": "block spins", "kind": "block", "level": e["level"], "lattice": e["coarse_lattice"],
+                     "y_t": pm(e["y_t"], e["y_t_error"], 3), "y_h": pm(e["y_h"], e["y_h_error"], 4),
+                     "couplings": couplings(fit), "note": ""})
+    for net in mcrg.get("networks", []):
+        kind = net["kind"] if net.get("expected") is None else f"control ({'RG' if net['expected'] else 'not RG'})"
+        for layer in net["layers"]:
+            e = layer.get("eigenvalues")
+            rows.append({"source": net["name"], "kind": kind, "level": layer["layer"],
+                         "lattice": e["coarse_lattice"] if e else "–",
+                         "y_t": pm(e["y_t"], e["y_t_error"], 3) if e else "–",
+                         "y_h": pm(e["y_h"], e["y_h_error"], 4) if e else "–",
+                         "couplings": couplings(layer.get("couplings")),
+                         "note": "" if layer.get("placed") else f"no lattice ({layer.get('cause')}): {layer.get('reason')}"})
+    return rows
+
+
 def render_report(
     metrics: Mapping[str, Any],
     figures: Mapping[str, FigureSource] | None,
@@ -337,6 +373,8 @@ def render_report(
         "scan": scan,
         "scan_figure": png_uri(drawn_scan) if drawn_scan is not None else None,
         "exact_1d": exact_1d,
+        "mcrg": metrics.get("mcrg") or None,
+        "mcrg_rows": _mcrg_rows(metrics.get("mcrg")),
         "provenance": _provenance(metrics, provenance),
     }
     html = _environment_jinja().get_template("report.html.j2").render(**context)

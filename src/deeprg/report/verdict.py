@@ -37,12 +37,13 @@ from deeprg.report._checks import (
     scan_verdict,
     training_numbers,
 )
+from deeprg.report._replicates import UNSTABLE, merge_network_verdicts, merge_statements
 from deeprg.report._words import f, join, sentence, size, statement
 
-__all__ = ["AGREEMENT_SIGMAS", "SKLEARN_DIFFERENCES", "VERDICT_VERSION", "Judgement", "verdict"]
+__all__ = ["AGREEMENT_SIGMAS", "SKLEARN_DIFFERENCES", "UNSTABLE", "VERDICT_VERSION", "Judgement", "verdict"]
 
-#: Schema version of the dict returned by :func:`verdict`.
-VERDICT_VERSION = 2
+#: Schema version of the dict returned by :func:`verdict` (3: statements merged over training seeds).
+VERDICT_VERSION = 3
 
 #: Every way scikit-learn's BernoulliRBM, off the shelf, differs from the hand-coded L1 RBM of
 #: Mehta & Schwab (Hinton & Salakhutdinov's rbm.m), besides the penalty; both get the configured
@@ -360,6 +361,8 @@ def _headline(comparisons: list[dict[str, Any]], calibration: dict[str, Any] | N
     lead = penalty if penalty["status"] != "undetermined" else baseline
     status = lead["status"]
     reason = None
+    if status == UNSTABLE:
+        status, reason = "undetermined", "the answer changes between training seeds"
     if calibration is not None and calibration["status"] == "failed":
         status, reason = "undetermined", calibration["text"]
     word = {"yes": "Yes", "partly": "Partly", "no": "No", "undetermined": "Undetermined"}[status]
@@ -388,12 +391,12 @@ def verdict(metrics: ExperimentMetrics | Mapping[str, Any]) -> dict[str, Any]:
     dict
         JSON-able::
 
-            {"verdict_version": 2,
+            {"verdict_version": 3,
              "headline": {"status": "yes" | "partly" | "no" | "undetermined", "text", "numbers"},
              "comparisons": [penalty statement (l1 against none), baseline statement (sklearn against l1)],
-             "variants": {name: {"status": "local" | "mixed" | "not local" | "undetermined",
-                                 "looks_like_block_spin_rg": "yes" | "partly" | "no" | "undetermined",
-                                 "n_layers", "n_local", "summary", "locality_summary",
+             "variants": {name: {"status": "local" | "mixed" | "not local" | "undetermined" | UNSTABLE,
+                                 "looks_like_block_spin_rg": "yes" | "partly" | "no" | "undetermined" | UNSTABLE,
+                                 "n_layers", "n_local", "n_seeds", "summary", "locality_summary",
                                  "layers": [statement, ...], "scale": statement, "flow": statement,
                                  "fit": statement (training against held-out pseudo-likelihood),
                                  "training": {layer: final metrics}, "held_out": bool}},
@@ -401,12 +404,22 @@ def verdict(metrics: ExperimentMetrics | Mapping[str, Any]) -> dict[str, Any]:
              "data": [statement, ...], "exact_1d": [statement, ...],
              "statements": [every statement, in reading order]}
 
-        A statement is ``{"topic", ... "status", "text", "numbers"}``.
+        A statement is ``{"topic", ... "status", "text", "numbers"}``. With replicates
+        (``metrics.replicates``: ``n_seeds > 1``), every replicate is judged on its own and a status
+        counts only when all agree; otherwise it is :data:`UNSTABLE` (see
+        :mod:`deeprg.report._replicates`), and the headline is undetermined when its comparison is.
+        ``variants[name]["n_local"]`` and the numbers are those of the experiment's own seed.
     """
     if not isinstance(metrics, ExperimentMetrics):
         metrics = ExperimentMetrics.from_dict(metrics)
-    variants = {name: _network_verdict(name, network) for name, network in metrics.variants.items()}
-    comparisons = [_penalty_comparison(variants, metrics.config), _baseline_comparison(variants)]
+    # every replicate (training seed) judged on its own, then merged: a status counts when all agree
+    runs = [{name: _network_verdict(name, network) for name, network in metrics.variants.items()}]
+    for k in range(1, 1 + max((len(r) for r in metrics.replicates.values()), default=0)):
+        runs.append({name: _network_verdict(name, metrics.replicates[name][k - 1].network)
+                     for name in metrics.variants})
+    variants = {name: merge_network_verdicts([run[name] for run in runs]) for name in metrics.variants}
+    comparisons = [merge_statements([_penalty_comparison(run, metrics.config) for run in runs]),
+                   merge_statements([_baseline_comparison(run) for run in runs])]
     calibration = calibration_verdict(metrics.controls, Judgement.of) if metrics.controls else None
     scan = scan_verdict(metrics.scan) if metrics.scan else None
     data = data_verdict(metrics.ensemble)

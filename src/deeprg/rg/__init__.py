@@ -13,8 +13,8 @@ this package turns that into measurements, in three parts:
 
 Beside them: :mod:`~deeprg.rg.controls` (networks whose answer is known, to calibrate every
 measure), :mod:`~deeprg.rg.mcrg` (Swendsen's Monte Carlo RG eigenvalues, on the operators of
-:mod:`~deeprg.rg.spinoperators`) and :mod:`~deeprg.rg.couplings` (effective couplings by
-pseudo-likelihood).
+:mod:`~deeprg.rg.spinoperators`), :mod:`~deeprg.rg.couplings` (effective couplings by
+pseudo-likelihood) and :mod:`~deeprg.rg.layermcrg` (both on a network's layers).
 
 The names below are the most used ones of the three; each subpackage exports more.
 """
@@ -58,6 +58,7 @@ from deeprg.rg.flow import (
     matching_block_size,
     place_on_lattice,
 )
+from deeprg.rg.layermcrg import LayerMCRG, UnplacedLayer, block_spin_couplings, layer_mcrg
 from deeprg.rg.mcrg import MCRGResult, block_levels, mcrg_eigenvalues, mcrg_eigenvalues_two_lattice
 from deeprg.rg.spinoperators import EVEN_OPERATORS, ODD_OPERATORS, SpinOperator, evaluate_operators
 
@@ -70,12 +71,15 @@ __all__ = [
     "EVEN_OPERATORS",
     "FlowPoint",
     "LOCALITY_Z_THRESHOLD",
+    "LayerMCRG",
     "LocalityReport",
     "MCRGResult",
     "ODD_OPERATORS",
     "SpinOperator",
+    "UnplacedLayer",
     "block_levels",
     "block_positions",
+    "block_spin_couplings",
     "block_spin",
     "block_spin_flow",
     "circular_centroid",
@@ -89,6 +93,7 @@ __all__ = [
     "evaluate_operators",
     "flow_observables",
     "hidden_block_correlation",
+    "layer_mcrg",
     "locality_scan",
     "locality_scores",
     "matching_block_size",
