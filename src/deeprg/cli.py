@@ -200,6 +200,16 @@ def run(
     console.print(verdict.get("headline", {}).get("text", "done"), markup=False)
     console.print(f"report: {result.report}\nmetrics: {result.metrics}\n"
                   f"{len(result.ran)} stage(s) ran, {len(result.stages) - len(result.ran)} up to date, {elapsed:.0f} s")
+    _print_account(result.metrics)
+
+
+def _print_account(metrics: Path) -> None:
+    """The run's time account (deeprg.experiment.accounting), if its metrics.json has one."""
+    from deeprg.experiment.accounting import format_account
+
+    account = json.loads(metrics.read_text()).get("account")
+    if account is not None:
+        console.print(format_account(account), markup=False)
 
 
 

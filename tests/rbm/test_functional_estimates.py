@@ -211,3 +211,31 @@ def test_reconstruction_error():
     assert err == pytest.approx(np.mean((v - pv) ** 2), rel=1e-12)  # same formula, rounding only
     # No parameters: every unit is reconstructed as 1/2 and (v - 1/2)^2 = 1/4 for bits.
     assert F.reconstruction_error(v, np.zeros((4, 7)), np.zeros(7), np.zeros(4)) == 0.25
+
+
+@pytest.mark.parametrize("scale", [0.1, 1.0, 4.0])
+def test_pseudo_log_likelihood_log_form_equals_the_softplus_form(scale):
+    """The one-logarithm form (used for |W| <= 60) and the two-softplus form (larger weights) are the same sums."""
+    from deeprg.rbm.functional._estimates import _pll_log_form, _pll_softplus_form
+
+    W, b, c = random_model(31, 12, 20, scale=scale)
+    c = c * 5  # saturated hidden units: the case where a naive log(1 + p expm1(a)) would cancel
+    v = random_bits(32, 9, 20)
+    log_form, softplus_form = np.zeros(9), np.zeros(9)
+    _pll_log_form(v, W, b, c, 4, 7, log_form)  # row blocks and site chunks
+    _pll_softplus_form(v, W, b, c, 9, 20, softplus_form)
+    np.testing.assert_allclose(log_form, softplus_form, rtol=1e-12)  # float64: rounding only
+    W32, b32, c32, v32 = (a.astype(np.float32) for a in (W, b, c, v))
+    log32 = np.zeros(9)
+    _pll_log_form(v32, W32, b32, c32, 9, 20, log32)
+    # float32 terms are each within ~1e-7 * |term|; 20 sites x 12 hidden units of them: well inside 1e-4 per sample sum
+    np.testing.assert_allclose(log32, softplus_form, rtol=0, atol=1e-4 * 20)
+
+
+def test_pseudo_log_likelihood_with_huge_weights_uses_the_softplus_form():
+    W, b, c = random_model(33, 4, 6, scale=1.0)
+    W[0, 0] = 200.0  # expm1(200) overflows float32
+    v = random_bits(34, 5, 6)
+    p32 = F.pseudo_log_likelihood(v.astype(np.float32), *(a.astype(np.float32) for a in (W, b, c)))
+    assert np.all(np.isfinite(p32))
+    np.testing.assert_allclose(p32, naive_pseudo_log_likelihood(v, W, b, c), rtol=0, atol=1e-4)

@@ -26,7 +26,11 @@ class ReplayGenerator(np.random.Generator):
 
     def random(self, size=None, dtype=np.float64, out=None):
         u = self.draws.pop(0)
-        assert u.shape == tuple(size), f"the NumPy path drew {size}, the replay has {u.shape}"
+        shape = out.shape if out is not None else tuple(size)  # the fused path draws into its buffer
+        assert u.shape == shape, f"the NumPy path drew {shape}, the replay has {u.shape}"
+        if out is not None:
+            out[...] = u
+            return out
         return u.astype(dtype, copy=True)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from deeprg.experiment import results
+from deeprg.experiment import accounting, results
 from deeprg.experiment.config import load_config, resolve
 from deeprg.experiment.pipeline import run_experiment
 from deeprg.report import METRICS_SCHEMA, VERDICT_VERSION
@@ -136,6 +136,7 @@ RECORD_DEFS = {
     "placement": results.PlacementSummary, "level": results.LevelSummary, "scale_growth": results.ScaleGrowth,
     "flows": results.FlowComparison, "scan_row": results.ScanRow, "exact_1d": results.ExactChecks,
     "control": results.ControlResult,
+    "account": accounting.RunAccount, "stage_account": accounting.StageAccount,
     "mcrg": results.MCRGMetrics, "mcrg_network": results.NetworkEigenvalues, "mcrg_layer": results.LayerEigenvalues,
     "mcrg_estimate": results.MCRGEstimate, "mcrg_couplings": results.MCRGCouplings,
 }
@@ -154,7 +155,7 @@ def test_every_field_of_a_typed_record_is_documented_and_required(schema, name):
 def test_the_top_level_is_experiment_metrics_plus_the_verdict(schema):
     fields = {f.name for f in dataclasses.fields(results.ExperimentMetrics)}
     assert set(schema["properties"]) == fields
-    optional = {"scan", "controls", "mcrg"}  # left out by ExperimentMetrics.to_dict when absent
+    optional = {"scan", "controls", "account", "mcrg"}  # left out by ExperimentMetrics.to_dict when absent
     assert set(schema["required"]) == fields - optional
     assert schema["$defs"]["verdict"]["properties"]["verdict_version"]["const"] == VERDICT_VERSION
 

@@ -15,9 +15,10 @@ Stages, each writing its artifact into the run directory::
     report              report.html, metrics.json        everything, with the verdict
 
 :func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
-derives their input hashes and skips those that are up to date. Training writes a checkpoint
-every epoch, keyed by the stage's input hash, so an interrupted run loses at most the current
-epoch and a resumed one can never pick up the training of another configuration. The scan does
+derives their input hashes and skips those that are up to date. Training keeps a checkpoint
+of every epoch (on disk at most every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and when training
+stops on an exception), keyed by the stage's input hash, so an interrupted run loses at most the
+current epoch and a resumed one can never pick up the training of another configuration. The scan does
 the same for the RBM it is training and keeps each finished strength's row in ``.scan/``
 (:mod:`deeprg.experiment.scan`).
 """
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from deeprg import __version__
+from deeprg.experiment.accounting import account_summary, run_account
 from deeprg.experiment.results import ControlResult, ExactChecks, ExperimentMetrics, NetworkMetrics, Replicate, ScanRow
 from deeprg.experiment.stages import (
     STAGE_FINISHED,
@@ -231,6 +233,7 @@ def _report(ctx: Context, version: str) -> None:
     scan = read_json(out / "scan.json") if config.scan is not None else None
     controls = read_json(out / "controls.json") if config.analysis.controls else None
     timings = {r.name: r.seconds for r in ctx.records}
+    account = run_account(config, ctx.records)  # measures the float32 GEMM peak (a second or two)
     metrics = ExperimentMetrics(
         deeprg_version=version,
         config=config.to_dict(),
@@ -243,6 +246,7 @@ def _report(ctx: Context, version: str) -> None:
         scan=None if scan is None else [ScanRow.from_dict(row) for row in scan],
         controls=None if controls is None else [ControlResult.from_dict(row) for row in controls],
         timings=timings,
+        account=account,
         mcrg=_mcrg_metrics(ctx),
     )
     data = metrics.to_dict()
@@ -250,7 +254,8 @@ def _report(ctx: Context, version: str) -> None:
     write_json(out / "metrics.json", data)
     provenance = {"deeprg_version": version, "python": platform.python_version(),
                   "machine": f"{platform.machine()} {platform.system()}, {platform.processor() or ''}".strip(", "),
-                  "seed": config.seed, "config": data["config"], "timings": timings}
+                  "seed": config.seed, "config": data["config"], "timings": timings,
+                  "time_account": account_summary(account)}
     render_report(data, {v: out / "analysis" / v for v in variants}, out / "report.html", provenance=provenance)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from deeprg.experiment.accounting import RunAccount
 from deeprg.errors import FileFormatError
 from deeprg.experiment.record import Record
 
@@ -400,6 +401,7 @@ class ExperimentMetrics(Record):
     controls: list[ControlResult] | None = None
     verdict: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    account: RunAccount | None = None
     mcrg: MCRGMetrics | None = None
 
     def __post_init__(self) -> None:
@@ -411,7 +413,7 @@ class ExperimentMetrics(Record):
     def to_dict(self) -> dict[str, Any]:
         """The plain dict; ``scan``, ``controls`` and ``mcrg`` are left out when the experiment has none."""
         out = super().to_dict()
-        for key in ("scan", "controls", "mcrg"):
+        for key in ("scan", "controls", "account", "mcrg"):
             if out[key] is None:
                 del out[key]
         return out

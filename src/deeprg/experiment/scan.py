@@ -2,7 +2,8 @@
 
 A row does not depend on which other strengths are in the scan, so adding a strength or a
 variant reuses the other rows, and an interruption loses at most one epoch: the RBM being
-trained is checkpointed every epoch, and finished rows are kept in the cache directory.
+trained is checkpointed (every epoch in memory, on disk every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and
+when training stops on an exception), and finished rows are kept in the cache directory.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def scan_rows(
     """
     from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
     from deeprg.rbm._params import stored_params
+    from deeprg.rbm.dbn import CHECKPOINT_SECONDS
     from deeprg.rbm.penalty_scan import fit_penalty_scan, penalty_scan_seeds
     from deeprg.rg import scan_row
 
@@ -111,7 +113,8 @@ def scan_rows(
         def epoch(est: Any, n: int, logs: dict[str, float], label: str = label, index: int = index) -> None:
             say("scan", f"{label}, epoch {n}/{sc.epochs}", index * sc.epochs + n, total)
 
-        callbacks = [Checkpoint(checkpoint), LambdaCallback(epoch)]  # saved before anything else runs
+        # saved before anything else runs (kept in memory, written every CHECKPOINT_SECONDS and on interruption)
+        callbacks = [Checkpoint(checkpoint, seconds=CHECKPOINT_SECONDS), LambdaCallback(epoch)]
 
         def make_rbm(strength: float, seed: int, callbacks: list[Any] = callbacks) -> BernoulliRBM:
             return BernoulliRBM(n_components, l1=strength, penalty_method=sc.penalty_method, n_iter=sc.epochs,

@@ -9,8 +9,10 @@ not a callback: pass a :mod:`deeprg.progress` function as ``progress`` instead.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -113,22 +115,48 @@ class Checkpoint(Callback):
         Checkpoint file.
     every : int, default 1
         Epochs between checkpoints.
+    seconds : float, default 0
+        Write the file at most this often: a checkpoint due sooner is kept in memory and
+        written when the time has come, at the last epoch, or when training ends otherwise
+        (early stopping, an error, Ctrl-C). Only a hard kill of the process loses more than
+        the current epoch, and then at most ``seconds`` of training. 0 writes every checkpoint.
     """
 
-    def __init__(self, path: str | Path, every: int = 1) -> None:
+    def __init__(self, path: str | Path, every: int = 1, seconds: float = 0.0) -> None:
         self.path = path
         self.every = every
+        self.seconds = seconds
 
     def on_train_begin(self, estimator: Any) -> None:
         if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
             raise InvalidParameterError(f"Checkpoint every must be an integer >= 1; got {self.every!r}.")
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or not self.seconds >= 0:
+            raise InvalidParameterError(f"Checkpoint seconds must be a number >= 0; got {self.seconds!r}.")
         if not hasattr(estimator, "save_checkpoint"):
             raise InvalidParameterError(
                 f"Checkpoint saves deeprg.rbm.BernoulliRBM layers; got {type(estimator).__module__}."
                 f"{type(estimator).__name__}. Checkpoint a network of any layers with "
                 "DeepBeliefNetwork.fit(checkpoint=path) instead."
             )
+        self._pending = None
+        self._written = time.monotonic()
 
     def on_epoch_end(self, estimator: Any, epoch: int, logs: dict[str, float]) -> None:
         if epoch % self.every == 0 or epoch == estimator.n_iter:
-            estimator.save_checkpoint(self.path)
+            if not self.seconds:
+                estimator.save_checkpoint(self.path)
+                return
+            self._pending = copy.deepcopy(estimator.to_record(checkpoint=True))  # training goes on in place
+            if epoch == estimator.n_iter or time.monotonic() - self._written >= self.seconds:
+                self._write()
+
+    def on_train_end(self, estimator: Any) -> None:
+        self._write()
+
+    def _write(self) -> None:
+        from deeprg.io import save_model
+
+        if getattr(self, "_pending", None) is not None:
+            save_model([self._pending], self.path, overwrite=True, checkpoint=True)
+            self._pending = None
+            self._written = time.monotonic()

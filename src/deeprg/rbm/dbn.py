@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Literal, Sequence
@@ -36,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 #: The task under which :meth:`DeepBeliefNetwork.fit` reports its progress.
 TRAIN_TASK = "train"
+#: Seconds between checkpoint files written during a layer's training. Every epoch is kept in
+#: memory and written when this much time has passed since the last write, at the end of the
+#: layer, and when training stops on an exception (an error, Ctrl-C): only a hard kill of the
+#: process can lose more than the current epoch, and then at most this many seconds.
+CHECKPOINT_SECONDS = 30.0
 
 
 class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
@@ -113,8 +120,10 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
             Held-out data, propagated through the stack like ``X`` (every layer
             reports held-out metrics on it in ``history_``).
         checkpoint : path, optional
-            File rewritten after every epoch and after every layer, holding the
-            finished layers and the training state of the current one.
+            File holding the finished layers and the training state of the current one,
+            rewritten after every layer and during a layer at most every
+            :data:`CHECKPOINT_SECONDS` (every epoch is kept in memory and written when training
+            stops on an exception).
         resume : bool, default False
             Continue from ``checkpoint`` if it exists: finished layers are loaded,
             the interrupted one continues bit for bit.
@@ -160,11 +169,14 @@ class DeepBeliefNetwork(TransformerMixin, BaseEstimator):
 
     def _save_progress(self, path: str | Path, finished: list[Any], current: EpochTrainer | None) -> None:
         """Write the finished layers (with their chains) and ``current.to_record(checkpoint=True)`` if given."""
-        from deeprg.io import save_model
-
         records = [layer_record(layer, checkpoint=True) for layer in finished]
         if current is not None:
             records.append(current.to_record(checkpoint=True))
+        self._write_progress(path, records)
+
+    def _write_progress(self, path: str | Path, records: list[Any]) -> None:
+        from deeprg.io import save_model
+
         save_model(records, path, overwrite=True, checkpoint=True, config=self._config())
 
     def _load_progress(self, path: str | Path, layers: list[Any]) -> tuple[list[Any], Any]:
@@ -369,6 +381,8 @@ class _GreedyTraining:
         self.fitted: list[Any] = []
         self.epochs = [int(layer.n_iter) for layer in layers]
         self.work, self.total = training_work(n_visible, [int(layer.n_components) for layer in layers], self.epochs)
+        self.pending: list[Any] | None = None  # the last epoch's checkpoint records, not yet written
+        self.written = time.monotonic()
 
     def _completed(self, index: int, epoch: int) -> float:
         """Work done when layer ``index`` (from 0) has trained ``epoch`` epochs."""
@@ -391,19 +405,35 @@ class _GreedyTraining:
         with _owned_by(index, layer):
             trainer = epoch_trainer(layer, data, val, record)
             self.say(TRAIN_TASK, f"training {self._name(index)}", self._completed(index, trainer.epoch), self.total)
-            fitted = train_epochs(trainer, self.callbacks, lambda trainer, logs: self._epoch_done(index, trainer, logs))
+            try:
+                fitted = train_epochs(trainer, self.callbacks, lambda trainer, logs: self._epoch_done(index, trainer, logs))
+            except BaseException:
+                self._flush()  # the last finished epoch, so that a resume loses only the interrupted one
+                raise
+        self.pending = None
         self.fitted.append(fitted)
         if self.checkpoint is not None:
             self.network._save_progress(self.checkpoint, self.fitted, None)
+            self.written = time.monotonic()
         return fitted
 
     def _epoch_done(self, index: int, trainer: EpochTrainer, logs: dict[str, float]) -> None:
         # checkpoint first, so that the epoch is saved even if a callback then raises
         if self.checkpoint is not None:
-            self.network._save_progress(self.checkpoint, self.fitted, trainer)
+            current = copy.deepcopy(trainer.to_record(checkpoint=True))  # training goes on in place
+            self.pending = [layer_record(layer, checkpoint=True) for layer in self.fitted] + [current]
+            if time.monotonic() - self.written >= CHECKPOINT_SECONDS:
+                self._flush()
         self.say(TRAIN_TASK, f"training {self._name(index)}, epoch {trainer.epoch}/{self.epochs[index]}, "
                              f"pseudo-likelihood {logs['pseudo_likelihood']:.4f}/spin",
                  self._completed(index, trainer.epoch), self.total)
+
+    def _flush(self) -> None:
+        """Write the pending checkpoint records, if any."""
+        if self.checkpoint is not None and self.pending is not None:
+            self.network._write_progress(self.checkpoint, self.pending)
+            self.pending = None
+            self.written = time.monotonic()
 
     def finished(self) -> None:
         self.say(TRAIN_TASK, f"trained {len(self.layers)} layer(s)", self.total, self.total)

@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from deeprg._random import RandomState, check_random_state
 from deeprg.errors import InvalidParameterError
 from deeprg.rbm import functional as F
+from deeprg.rbm._cd_kernels import CDWorkspace
 from deeprg.rbm._params import DTYPES as _DTYPES
 from deeprg.rbm._params import check_rbm_params, stored_params
 from deeprg.rbm._training import train_epochs
@@ -265,16 +266,38 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
     def _current_momentum(self) -> float:
         return self.momentum if self.epoch_ < self.momentum_switch else self.final_momentum
 
-    def _sweep(self, X: NDArray, momentum: float) -> None:
-        """One pass of mini-batch updates over ``X``."""
+    def _sweep(self, X: NDArray, momentum: float, *, fused: bool = True) -> None:
+        """One pass of mini-batch updates over ``X``.
+
+        ``fused`` runs :class:`deeprg.rbm._cd_kernels.CDWorkspace` (numba, no temporaries), which
+        gives the same bits as ``fused=False``: :func:`~deeprg.rbm.functional.cd_statistics` and
+        :meth:`_update` (NumPy, the reference).
+        """
         if self.backend == "torch":
             from deeprg.rbm._torch_backend import torch_sweep
 
             torch_sweep(self, X, momentum)
             return
         order = self._rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
+        W = self.components_
+        if not fused or not all(p.flags.c_contiguous for p in (*self._params, *self._velocity)):
+            for start in range(0, len(X), self.batch_size):
+                self._update(X[order[start : start + self.batch_size]], momentum)
+            return
+        X = np.ascontiguousarray(X, dtype=W.dtype)
+        workspace = None
+        settings = {"k": self.cd_k, "lr": float(self.learning_rate), "mu": float(momentum), "l1": float(self.l1),
+                    "l2": float(self.l2), "proximal": self.penalty_method == "proximal"}
         for start in range(0, len(X), self.batch_size):
-            self._update(X[order[start : start + self.batch_size]], momentum)
+            rows = order[start : start + self.batch_size]
+            if self.persistent and self._chain is None:
+                # persistent chains start at the data of the first mini-batch, one per row
+                self._chain = F.sample_bernoulli(X[rows], self._rng)
+            if workspace is None:
+                chains = None if not self.persistent else len(self._chain)
+                workspace = CDWorkspace(W.shape[1], W.shape[0], min(self.batch_size, len(X)), chains, W.dtype)
+            workspace.step(X, rows, *self._params, self._velocity, self._rng,
+                           chain=self._chain if self.persistent else None, **settings)
 
     def _update(self, batch: NDArray, momentum: float) -> None:
         W, b, c = self._params

@@ -3,7 +3,8 @@ r"""Stochastic and deterministic estimates for RBMs of any size: CD-k, pseudo-li
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 from deeprg._validation import check_int
 from deeprg.rbm.functional._checks import CHUNK_BYTES, check_binary, check_layer, check_model, check_rng
@@ -14,6 +15,7 @@ from deeprg.rbm.functional._core import (
     _visible_probabilities,
     softplus_inplace,
 )
+from deeprg.rbm.functional._kernels import pll_arguments
 
 __all__ = ["cd_statistics", "pseudo_log_likelihood", "reconstruction_error"]
 
@@ -127,8 +129,8 @@ def pseudo_log_likelihood(
         F(v) - F(v^{(i)}) = s_i b_i + \sum_j \bigl[\operatorname{softplus}(x_j + s_i W_{ji})
                            - \operatorname{softplus}(x_j)\bigr].
 
-    The cost is :math:`n \, n_v \, n_h` softplus evaluations (no matrix product
-    per site); work proceeds in chunks of (sample, site) pairs so temporaries
+    The cost is :math:`n \, n_v \, n_h` logarithms (no matrix product per site; see
+    :func:`_pll_log_form`); work proceeds in chunks of (sample, site) pairs so temporaries
     stay near 64 MiB, with no Python loop over samples unless a single sample
     exceeds the budget.
 
@@ -171,6 +173,65 @@ def pseudo_log_likelihood(
     out = np.zeros(n, dtype=np.float64)
     if n == 0:
         return out.astype(W.dtype)
+    if np.abs(W).max(initial=0) > _MAX_LOG_FORM_WEIGHT:
+        _pll_softplus_form(v, W, b, c, rows, sites, out)
+    else:
+        _pll_log_form(v, W, b, c, rows, sites, out)
+    out /= n_visible
+    return out.astype(W.dtype)
+
+
+#: Largest weight magnitude for the logarithm form of the pseudo-likelihood (``expm1(|W|)`` stays finite
+#: in float32 below 88); larger weights use the softplus form.
+_MAX_LOG_FORM_WEIGHT = 60.0
+
+
+def _pll_log_form(v: FloatArray, W: FloatArray, b: FloatArray, c: FloatArray, rows: int, sites: int,
+                  out: NDArray[np.float64]) -> None:
+    r"""Subtract :math:`\sum_i \operatorname{softplus}(\Delta_i)` of each sample from ``out``, one logarithm per term.
+
+    With :math:`a = s_i W_{ji}` and :math:`\pi_j = \sigma(-|x_j|) \le 1/2`,
+
+    .. math::
+
+        \operatorname{softplus}(x_j + a) - \operatorname{softplus}(x_j)
+        = [x_j > 0]\, a + \log\bigl(1 + \pi_j \operatorname{expm1}(\pm a)\bigr)
+
+    (the sign of the exponent is that of :math:`-x_j`): the argument of the logarithm is at least
+    1/2, so nothing cancels, and the elementwise pass is a table look-up, a product and NumPy's
+    vectorised ``log``, about 3x fewer operations than two softplus evaluations.
+    """
+    n_visible = W.shape[1]
+    dtype = W.dtype
+    WT = np.ascontiguousarray(W.T)
+    plus, minus = np.expm1(WT), np.expm1(-WT)
+    buf = np.empty(min(rows, len(v)) * sites * W.shape[0], dtype=dtype)
+    for r0 in range(0, len(v), rows):
+        vr = v[r0 : r0 + rows]
+        x = vr @ W.T
+        x += c
+        positive = x > 0
+        weight = np.abs(x)
+        np.negative(weight, out=weight)
+        weight = expit(weight, out=weight)
+        # [x_j > 0] a summed over j, for every site: s_i (W^T [x > 0])_i
+        shift = positive.astype(dtype) @ W
+        for s0 in range(0, n_visible, sites):
+            s1 = min(s0 + sites, n_visible)
+            t = buf[: len(vr) * (s1 - s0) * W.shape[0]].reshape(len(vr), s1 - s0, W.shape[0])
+            pll_arguments(vr[:, s0:s1], positive, plus[s0:s1], minus[s0:s1], weight, t)
+            np.log(t, out=t)
+            delta = t.sum(axis=2)
+            fs = 1 - 2 * vr[:, s0:s1]  # s_i: +1 turns a 0 into a 1, -1 turns a 1 into a 0
+            delta += fs * (shift[:, s0:s1] + b[s0:s1])
+            out[r0 : r0 + rows] -= softplus_inplace(delta).sum(axis=1, dtype=np.float64)
+
+
+def _pll_softplus_form(v: FloatArray, W: FloatArray, b: FloatArray, c: FloatArray, rows: int, sites: int,
+                       out: NDArray[np.float64]) -> None:
+    """:func:`_pll_log_form` by two softplus evaluations per term (for weights too large for ``expm1``)."""
+    n_hidden, n_visible = W.shape
+    n = v.shape[0]
     WT = np.ascontiguousarray(W.T)
     size = min(rows, n) * sites * n_hidden
     buf = np.empty(size, dtype=W.dtype)
@@ -193,8 +254,7 @@ def pseudo_log_likelihood(
             delta = t.sum(axis=2)
             delta += fs * b[s0 : s0 + sites]
             out[r0 : r0 + rows] -= softplus_inplace(delta).sum(axis=1, dtype=np.float64)
-    out /= n_visible
-    return out.astype(W.dtype)
+
 
 
 def reconstruction_error(v: ArrayLike, W: ArrayLike, b: ArrayLike, c: ArrayLike) -> float:
