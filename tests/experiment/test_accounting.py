@@ -49,6 +49,7 @@ def test_stage_flops_of_the_default_experiment_by_hand(paper):
     transforms = 2 * (n + held) * (1600 * 400 + 400 * 100)  # to layer 2 and layer 3; nothing above the top
     for variant in ("l1", "none", "sklearn"):
         assert stage_flops(paper, f"train/{variant}") == training + transforms
+        assert stage_flops(paper, f"train/{variant}/replicate-1") == training + transforms  # another training seed
     assert stage_flops(paper, "scan") == len(paper.scan.strengths) * 10 * n * 1600 * 400 * paper.scan.epochs
     for stage in ("ensemble", "held_out", "analyze/l1", "controls", "exact_1d", "report"):
         assert stage_flops(paper, stage) == 0.0

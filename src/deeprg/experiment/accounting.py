@@ -117,9 +117,10 @@ def _network_flops(config: Any, variant: str) -> float:
 def stage_flops(config: Any, stage: str) -> float:
     """FLOPs of the matrix products of one stage of ``config``'s experiment (0 for a stage that has none counted).
 
-    ``train/<variant>``: every layer's training (:func:`rbm_training_flops`, CD-1 or scikit-learn's
-    PCD-1) and the transforms between layers; ``scan``: one first layer per strength. Measurements,
-    sampling and the report are not counted (their floor is 0).
+    ``train/<variant>`` and its replicates ``train/<variant>/replicate-<k>``: every layer's training
+    (:func:`rbm_training_flops`, CD-1 or scikit-learn's PCD-1) and the transforms between layers;
+    ``scan``: one first layer per strength. Measurements, sampling and the report are not counted
+    (their floor is 0).
 
     Parameters
     ----------
@@ -132,7 +133,7 @@ def stage_flops(config: Any, stage: str) -> float:
     float
     """
     if stage.startswith("train/"):
-        return _network_flops(config, stage.removeprefix("train/"))
+        return _network_flops(config, stage.removeprefix("train/").split("/")[0])
     if stage == "scan" and config.scan is not None:
         ens = config.ensemble
         one = rbm_training_flops(ens.n_samples, ens.L**2, config.scan_n_components, config.scan.epochs)
