@@ -146,7 +146,7 @@ def main() -> None:
         stats, wall = profile(lambda: train_stage(X, X_val, layers, args.epochs, Path(tmp), args.variant))
         sizes = [n_visible, *layers]
         flops = sum(rbm_training_flops(args.samples, v, h, args.epochs, sklearn=args.variant == "sklearn")
-                    for v, h in zip(sizes[:-1], sizes[1:]))
+                    for v, h in zip(sizes[:-1], sizes[1:], strict=False))
         parts = split(stats, wall)
         show(f"train/{args.variant}, {args.epochs} epochs per layer, layers {n_visible}-{args.layers}",
              parts, wall, flops, peak, args.top, stats)

@@ -24,7 +24,6 @@ from pathlib import Path
 from deeprg.cli import main as deeprg_main
 
 
-
 def format_ratio(account: dict) -> str:
     ratio = account["ratio_to_floor"]
     return "n/a" if ratio is None else f"{ratio:.2f}x"

@@ -7,8 +7,8 @@ Run: ``python benchmarks/sweep_throughput.py``.
 from __future__ import annotations
 
 import tempfile
-import warnings
 import time
+import warnings
 
 from deeprg.sweep import parse_sweep
 from deeprg.sweep.engines import LocalEngine, SerialEngine

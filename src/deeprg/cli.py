@@ -51,7 +51,7 @@ _MAX_SURROGATES = 100_000
 #: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
 #: a larger count is a typo that would keep the command busy for days.
 _MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
-_BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs pip install \"deeprg[torch]\")."
+_BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs the torch extra of deeprg, torch 2.13)."
 _DEVICE_HELP = "cpu (default) or cuda (an NVIDIA GPU; implies --backend torch)."
 
 
@@ -228,7 +228,7 @@ def sweep(
     from deeprg.sweep.run import run_sweep
 
     spec = load_sweep(sweep_file, quick=quick)
-    directory = out or Path("sweeps") / (spec.name + ("-quick" if spec.quick else ""))
+    directory = (out or Path("sweeps") / (spec.name + ("-quick" if spec.quick else ""))).resolve()
     directory.mkdir(parents=True, exist_ok=True)
 
     def report(task: str, message: str, completed: Optional[float] = None, total: Optional[float] = None) -> None:

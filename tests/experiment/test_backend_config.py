@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from deeprg.errors import ConfigError
-from deeprg.experiment.config import ExperimentConfig, builtin_configs, config_hash, load_config, parse_config, resolve, with_backend
+from deeprg.experiment.config import (
+    ExperimentConfig,
+    builtin_configs,
+    config_hash,
+    load_config,
+    parse_config,
+    resolve,
+    with_backend,
+)
 from deeprg.experiment.pipeline import plan
 from deeprg.experiment.stages import input_hashes
 

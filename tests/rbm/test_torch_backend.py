@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from deeprg.errors import InvalidParameterError, StopTraining
+from deeprg.errors import InvalidParameterError
 from deeprg.rbm import BernoulliRBM, Callback, DeepBeliefNetwork
 from deeprg.rbm import functional as F
 

@@ -12,12 +12,12 @@ import time
 
 import pytest
 import xarray as xr
+from tests.sweep.conftest import SRC, DaskCluster, _env, tiny
 
 from deeprg.sweep import parse_sweep
 from deeprg.sweep.dataset import TIMING_VARIABLES
 from deeprg.sweep.engines import ClusterEngine, LocalEngine, SchedulerError
 from deeprg.sweep.run import run_sweep
-from tests.sweep.conftest import SRC, DaskCluster, _env, tiny
 
 AXES = '[axes]\n"ensemble.beta" = [0.3, 0.5]\n'
 
@@ -51,8 +51,9 @@ def test_local_workers_equal_in_process_bit_for_bit(workers, reference, tmp_path
 
 def test_unreachable_scheduler_gives_a_readable_error_and_starts_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr("deeprg.sweep.engines.CONNECT_TIMEOUT", 1.0)
-    from deeprg.cli import main
     from tests.sweep.conftest import _free_port
+
+    from deeprg.cli import main
 
     address = f"tcp://127.0.0.1:{_free_port()}"
     with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler"):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import xarray as xr
+from tests.sweep.conftest import tiny
 
 from deeprg.sweep import parse_sweep
 from deeprg.sweep.run import run_sweep
 from deeprg.sweep.store import ArtifactStore
-from tests.sweep.conftest import tiny
 
 
 def test_shared_ensemble_once_rerun_nothing_new_value_only_new_cells(tmp_path):

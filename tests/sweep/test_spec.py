@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.sweep.conftest import tiny
 
 from deeprg.errors import ConfigError
 from deeprg.sweep import load_sweep, parse_sweep
-from tests.sweep.conftest import tiny
 
 
 def test_grid_expands_to_every_combination_last_axis_fastest():

@@ -107,7 +107,7 @@ def _network_flops(config: Any, variant: str) -> float:
     sizes = [ens.L**2, *net.layers]
     rows = ens.n_samples + ens.n_held_out
     total = 0.0
-    for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=False)):
         total += rbm_training_flops(ens.n_samples, n_in, n_out, net.epochs, sklearn=variant == "sklearn")
         if index + 2 < len(sizes):  # transform to the next layer's input
             total += 2.0 * rows * n_in * n_out

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from deeprg.experiment.accounting import RunAccount
 from deeprg.errors import FileFormatError
+from deeprg.experiment.accounting import RunAccount
 from deeprg.experiment.record import Record
 
 __all__ = [

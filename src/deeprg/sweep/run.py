@@ -71,7 +71,7 @@ def run_sweep(spec: SweepSpec, directory: str | Path, *, engine: Any = None, res
     from deeprg.sweep.dataset import sweep_dataset, write_dataset
     from deeprg.sweep.report import render_sweep_report
 
-    out = Path(directory)
+    out = Path(directory).resolve()  # absolute: cluster workers run in other working directories
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "sweep.toml", overwrite=True) as tmp:
         tmp.write_text(spec.text, encoding="utf-8")
