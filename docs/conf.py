@@ -38,6 +38,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "deeprg_cli_help",
+    "deeprg_api",  # references to re-exported names link to where they are documented
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "myst_nb",

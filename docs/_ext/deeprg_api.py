@@ -152,3 +152,64 @@ def write_api_pages(outdir: Path) -> None:
     target = outdir / "index.rst"
     if not target.exists() or target.read_text() != text:
         target.write_text(text)
+
+
+# ---------------------------------------------------------------- cross-references to re-exported names
+def _aliases(homes: list[tuple[str, str]]) -> dict[str, str]:
+    """Other dotted names of every documented object -> the name it is documented under.
+
+    ``deeprg.rg.mcrg_eigenvalues`` (a re-export) and ``deeprg.experiment.config.ExperimentConfig``
+    (the defining module, when it is not a home) both lead to the object's home page.
+    """
+    documented: dict[int, str] = {}
+    aliases: dict[str, str] = {}
+    for page, rows in _entries(homes).items():
+        modname = dict(homes)[page]
+        module = importlib.import_module(modname)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if _kind(obj) == "data":
+                continue
+            row = next(full for _, full, _ in rows if full.rsplit(".", 1)[-1] == name)
+            documented.setdefault(id(obj), row)
+            home = documented[id(obj)]
+            aliases.setdefault(home, home)  # a member of it (``Placement.is_ordered``) falls back to its page
+            for alias in (f"{modname}.{name}", f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', name)}"):
+                if alias != home:
+                    aliases.setdefault(alias, home)
+        for _, full, here in rows:
+            short = full.rsplit(".", 1)[-1]
+            if not here and f"{modname}.{short}" != full:  # constants re-exported under the same name
+                aliases.setdefault(f"{modname}.{short}", full)
+    return aliases
+
+
+def _resolve_alias(app, env, node, contnode):  # noqa: ANN001, ANN202 - Sphinx's missing-reference signature
+    """Resolve a ``py`` reference to a re-exported name at the object's home (or its class, for a member)."""
+    if node.get("refdomain") != "py":
+        return None
+    target, aliases = node.get("reftarget", ""), app.env.deeprg_aliases
+    parts = target.split(".")
+    for cut in range(len(parts), 0, -1):
+        home = aliases.get(".".join(parts[:cut]))
+        if home is None:
+            continue
+        domain = env.get_domain("py")
+        rest = ".".join(parts[cut:])
+        for candidate, kind in (((f"{home}.{rest}", node["reftype"]), (home, "obj")) if rest else ((home, node["reftype"]),)):
+            found = domain.resolve_xref(env, node["refdoc"], app.builder, kind, candidate, node, contnode)
+            if found is not None:
+                return found
+        return None
+    return None
+
+
+def _store_aliases(app) -> None:  # noqa: ANN001
+    app.env.deeprg_aliases = _aliases(HOMES)
+
+
+def setup(app):  # noqa: ANN001, ANN201
+    """Sphinx extension: references to re-exported names (``deeprg.rg.layer_mcrg``) link to their home."""
+    app.connect("builder-inited", _store_aliases)
+    app.connect("missing-reference", _resolve_alias)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -154,7 +154,19 @@ def measure_mcrg(
 
 
 def write_mcrg(metrics: MCRGMetrics, path: str | Path) -> Path:
-    """Write ``metrics`` as indented JSON (``mcrg.json``), atomically."""
+    """Write ``metrics`` as indented JSON (``mcrg.json``), atomically.
+
+    Parameters
+    ----------
+    metrics : MCRGMetrics
+        :func:`measure_mcrg`.
+    path : path
+        The file; replaced if it exists.
+
+    Returns
+    -------
+    Path
+    """
     path = Path(path)
     with atomic_path(path, overwrite=True) as tmp:
         tmp.write_text(metrics.to_json())

@@ -383,7 +383,7 @@ def block_spin_couplings(
     n_blocks: int = 20,
     random_state: RandomState = None,
 ) -> list[CouplingFit | None]:
-    """:math:`K_\\mathrm{eff}` of majority-rule block spins at levels ``0 .. levels`` (level 0: the lattice).
+    """:math:`K_\\mathrm{eff}` of majority-rule block spins at levels 0 to ``levels`` (level 0: the lattice).
 
     Parameters
     ----------

@@ -166,7 +166,19 @@ def _axis(values: Sequence[Any]) -> np.ndarray:
 
 
 def write_dataset(dataset: Any, path: str | Path) -> Path:
-    """Write ``dataset`` as netCDF (h5netcdf), atomically."""
+    """Write ``dataset`` as netCDF (h5netcdf), atomically.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        :func:`sweep_dataset`.
+    path : path
+        The file (``sweep.nc``); replaced if it exists.
+
+    Returns
+    -------
+    Path
+    """
     path = Path(path)
     with atomic_path(path, overwrite=True) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")

@@ -246,6 +246,20 @@ def make_engine(workers: int | None = None, scheduler: str | None = None,
                 shared: str | os.PathLike[str] | None = None) -> Engine:
     """The engine of ``--workers N`` (local processes, default: one per core) or ``--scheduler ADDRESS``.
 
+    Parameters
+    ----------
+    workers : int, optional
+        Local worker processes (:class:`LocalEngine`); default: one per core (:func:`available_cores`).
+    scheduler : str, optional
+        A Dask scheduler's address (:class:`ClusterEngine`).
+    shared : path, optional
+        The directory every cluster worker must see (the sweep's output directory).
+
+    Returns
+    -------
+    Engine
+        Its workers are started (or the cluster connected); use it as a context manager, which stops them.
+
     Raises
     ------
     InvalidParameterError

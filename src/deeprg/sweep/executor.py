@@ -121,7 +121,19 @@ def cell_stages(config: ExperimentConfig, *, scan: bool = False, controls: bool 
                 report: bool = False) -> list[Stage]:
     """The stages of ``deeprg run`` a cell runs: data, training and analysis, and the optional ones asked for.
 
-    With ``report`` every stage runs (the report reads them all).
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The cell's resolved experiment.
+    scan, controls : bool, default False
+        Run the L1 scan, the control networks.
+    report : bool, default False
+        Write the cell's HTML report; then every stage runs (the report reads them all).
+
+    Returns
+    -------
+    list of Stage
+        In the order of :func:`deeprg.experiment.pipeline.plan`.
     """
     stages = plan(config)
     if report:
@@ -189,6 +201,26 @@ def execute_stage(store_root: str, resume: bool, task: StageTask, threads: int |
     """Run one task (unless its artifact is in the store or an upstream task failed) and say what became of it.
 
     Runs on the engine's workers; everything it needs is in its arguments and in the store.
+
+    Parameters
+    ----------
+    store_root : str
+        The artifact store (:class:`~deeprg.sweep.store.ArtifactStore`), at the same path on every worker.
+    resume : bool
+        Continue the stage from what an interrupted attempt left in its work directory (else start over).
+    task : StageTask
+        The task.
+    threads : int, dict of str to int, or None
+        BLAS and numba threads while it runs: a number, a number per Dask worker address, or None
+        (leave them as they are).
+    *upstream : StageOutcome
+        The outcomes of the tasks it reads (:attr:`StageTask.after`).
+
+    Returns
+    -------
+    StageOutcome
+        ``"computed"``, ``"cached"``, ``"failed"`` (with the exception's type and message) or
+        ``"skipped"`` (an upstream task failed).
     """
     failed = next((u for u in upstream if not u.ok), None)
     if failed is not None:

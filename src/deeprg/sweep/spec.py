@@ -173,6 +173,29 @@ def parse_sweep(text: str, *, source: str = "<string>", quick: bool = False,
                 folder: str | PathLike[str] | None = None) -> SweepSpec:
     """Parse and validate the TOML text of a sweep (``folder`` resolves a relative ``base``).
 
+    Parameters
+    ----------
+    text : str
+        The sweep file's TOML text.
+    source : str, default "<string>"
+        Where the text came from, for messages; its stem names the sweep when ``folder`` is given
+        and ``[sweep]`` has no ``name``.
+    quick : bool, default False
+        Quick mode (``--quick``): the base's and the sweep's ``[quick]`` overrides.
+    folder : path-like, optional
+        The sweep file's folder: a ``base`` that names a file there is read from it.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    ConfigError
+        The text is not TOML, or any table or cell is invalid (one line per problem).
+
+    Examples
+    --------
     >>> spec = parse_sweep('[set]\\n"network.variants" = ["l1"]\\n[axes]\\nseed = [0, 1]\\n', quick=True)
     >>> [cell.coords for cell in spec.cells], spec.shape
     ([{'seed': 0}, {'seed': 1}], (2,))
