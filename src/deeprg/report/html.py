@@ -287,6 +287,15 @@ def _mcrg_rows(mcrg: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
+def _training_figures(variants: Mapping[str, Any], figs: Mapping[str, Mapping[str, str]]) -> dict[str, str | None]:
+    """Each variant's learning curves: its own PNG, or drawn from its histories (None without either)."""
+    out = {}
+    for name, m in variants.items():
+        drawn = training_figure(m.get("training") or {}) if isinstance(m, Mapping) else None
+        out[name] = figs[name].get("learning_curves") or (png_uri(drawn) if drawn is not None else None)
+    return out
+
+
 def render_report(
     metrics: Mapping[str, Any],
     figures: Mapping[str, FigureSource] | None,
@@ -336,11 +345,7 @@ def render_report(
     figs = _collect_figures(variants, figures)
     names = list(variants)
 
-    # generated figures: training curves from the histories, the L1 scan
-    training_figures = {}
-    for name, m in variants.items():
-        drawn = training_figure(m.get("training") or {}) if isinstance(m, Mapping) else None
-        training_figures[name] = figs[name].get("learning_curves") or (png_uri(drawn) if drawn is not None else None)
+    training_figures = _training_figures(variants, figs)
     scan = metrics.get("scan") or None
     drawn_scan = scan_figure(scan) if scan else None
 
