@@ -347,6 +347,7 @@ def run_experiment(
     *,
     resume: bool = True,
     progress: Progress | None = None,
+    engine: Any = None,
 ) -> RunResult:
     """Run (or continue) an experiment: sample, train every variant, scan, analyze, report.
 
@@ -360,6 +361,9 @@ def run_experiment(
         Continue interrupted trainings from their checkpoints.
     progress : Progress, optional
         Reports as ``progress(stage, message, completed, total)`` (see :mod:`deeprg.progress`).
+    engine : deeprg.sweep.engines.Engine, optional
+        Where the stages run (:class:`~deeprg.experiment.stages.Runner`); default: in this process,
+        one at a time. The results are the same on every engine.
 
     Returns
     -------
@@ -369,6 +373,6 @@ def run_experiment(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     write_json(out / "config.json", config.to_dict())
-    records = Runner(out, config, resume=resume, progress=progress).run(plan(config))
+    records = Runner(out, config, resume=resume, progress=progress, engine=engine).run(plan(config))
     logger.info("run finished in %.1f s", time.perf_counter() - started)
     return RunResult(out, out / "report.html", out / "metrics.json", records)

@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from deeprg.errors import DeepRGError, InvalidParameterError
+from deeprg.progress import Progress
 from deeprg.sweep.executor import FAILED, SKIPPED, StageOutcome, StageTask
 
 __all__ = ["ClusterEngine", "Engine", "LocalEngine", "SchedulerError", "SerialEngine", "available_cores", "make_engine"]
@@ -62,6 +64,11 @@ class Engine:
             on_done: Callable[[StageOutcome], None]) -> dict[str, StageOutcome]:
         """Run every task after those it reads; ``on_done`` as each finishes; outcomes by key."""
         raise NotImplementedError
+
+    @contextmanager
+    def reporter(self, progress: Progress) -> Iterator[Progress]:
+        """A progress for the tasks' ``execute`` whose reports reach ``progress`` here (this one, in process)."""
+        yield progress
 
     @property
     def description(self) -> str:
@@ -111,6 +118,18 @@ class _DaskEngine(Engine):
             raw[key] = self._outcome(future, by_key[key])
             on_done(raw[key])
         return _skip_after_failures(tasks, raw)
+
+    @contextmanager
+    def reporter(self, progress: Progress) -> Iterator[Progress]:
+        """Reports of the workers, sent as Dask events of a topic of their own and passed on to ``progress``."""
+        from deeprg.sweep.rundir import WorkerProgress
+
+        topic = f"deeprg-progress-{uuid.uuid4().hex[:8]}"
+        self.client.subscribe_topic(topic, lambda event: progress(*event[1]))
+        try:
+            yield WorkerProgress(topic)
+        finally:
+            self.client.unsubscribe_topic(topic)
 
     @staticmethod
     def _outcome(future: Any, task: StageTask) -> StageOutcome:
