@@ -287,7 +287,7 @@ def _cell_result(cell: Cell, outcomes: list[StageOutcome], store: ArtifactStore)
     metrics = {}
     if failed is None:
         for o in outcomes:
-            if o.stage.startswith("analyze/"):
+            if o.stage.startswith("analyze/") and o.stage.count("/") == 1:  # not analyze/<v>/replicate-<k>
                 variant = o.stage.split("/", 1)[1]
                 data = read_json(store.path(o.stage, o.input_hash) / "analysis" / variant / "metrics.json")
                 metrics[variant] = NetworkMetrics.from_dict(data)
