@@ -180,3 +180,14 @@ def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code != 0 and "beta" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_cli_quick_run_on_two_workers_equals_the_serial_run(quick_run, tmp_path, capsys):
+    """`deeprg run --quick --workers 2`: every number of metrics.json as in process (times aside)."""
+    from tests.experiment.test_run_engines import numbers
+
+    _, _, serial, _ = quick_run
+    code = main(["run", "--quick", "--seeds", "1", "--workers", "2", "--out", str(tmp_path / "r")])
+    assert code == 0, capsys.readouterr().err
+    assert numbers(tmp_path / "r" / "metrics.json") == numbers(serial.metrics)

@@ -113,10 +113,14 @@ class _DaskEngine(Engine):
         by_future = {f.key: k for k, f in futures.items()}
         by_key = {task.key: task for task in tasks}
         raw: dict[str, StageOutcome] = {}
-        for future in as_completed(list(futures.values())):
-            key = by_future[future.key]
-            raw[key] = self._outcome(future, by_key[key])
-            on_done(raw[key])
+        try:
+            for future in as_completed(list(futures.values())):
+                key = by_future[future.key]
+                raw[key] = self._outcome(future, by_key[key])
+                on_done(raw[key])
+        except BaseException:  # interrupted (Ctrl-C, or on_done raised): nothing of this run goes on working
+            self.client.cancel(list(futures.values()), force=True)
+            raise
         return _skip_after_failures(tasks, raw)
 
     @contextmanager
