@@ -257,6 +257,14 @@ CASES = [
     case("out-under-file", RUN + ["--out", "{afile}/run"], "existing file"),
     case("out-in-proc", RUN + ["--out", "/proc/deeprg-run"], "not writable"),
     case("quick-out-is-file-issue-9", ["run", "--quick", "--out", "{ens4_nc}"], "existing file"),
+    case("workers=0", RUN + ["--workers", "0"], "--workers"),
+    case("workers=-2", RUN + ["--workers", "-2"], "--workers"),
+    case("workers=two", RUN + ["--workers", "two"], "valid integer"),
+    case("workers=big", RUN + ["--workers", BIG], "--workers"),
+    case("workers=2000", RUN + ["--workers", "2000"], "at most 1,024"),
+    case("workers-and-scheduler", RUN + ["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+    case("scheduler-unreachable", RUN + ["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    case("scheduler-not-an-address", RUN + ["--scheduler", "no such host"], "cannot reach the Dask scheduler"),
     # ---------------------------------------------------------------- commands that do not exist
     case("no-such-command", ["report", "{outdir}"], "No such command"),
 ]

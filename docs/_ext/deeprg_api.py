@@ -45,6 +45,7 @@ HOMES: list[tuple[str, str]] = [
     ("sweep.dataset", "deeprg.sweep.dataset"),
     ("sweep.report", "deeprg.sweep.report"),
     ("sweep.run", "deeprg.sweep.run"),
+    ("sweep.rundir", "deeprg.sweep.rundir"),
     ("progress", "deeprg.progress"),
     ("plots", "deeprg.plots"),
     ("report", "deeprg.report"),

@@ -51,6 +51,8 @@ _MAX_SURROGATES = 100_000
 #: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
 #: a larger count is a typo that would keep the command busy for days.
 _MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+#: Most local worker processes of `deeprg run --workers` (each a Python process with its own memory).
+_MAX_WORKERS = 1024
 _BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs the torch extra of deeprg, torch 2.13)."
 _DEVICE_HELP = "cpu (default) or cuda (an NVIDIA GPU; implies --backend torch)."
 
@@ -157,6 +159,10 @@ def run(
                                         "status counts only when every seed gives it."),
     backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP),
     device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Run independent stages (variants, "
+                                          "seeds, scan strengths) in N local worker processes (default: in this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the stages on a Dask cluster: the "
+                                            "scheduler's address, tcp://host:8786 (its workers must share --out)."),
 ) -> None:
     """Run the whole replication: sample, train every variant, analyze, and write the report."""
     from deeprg.experiment.config import load_config, resolve
@@ -170,8 +176,9 @@ def run(
     check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
     check_fits(estimate_experiment(experiment), directory,
                advice="lower ensemble.L, ensemble.n_samples or network.layers in the configuration")
+    engine = _run_engine(workers, scheduler, directory)  # before anything is created: an unreachable scheduler
     start = time.perf_counter()
-    with _progress(counts=False) as progress:
+    with engine as engine, _progress(counts=False) as progress:
         tasks: dict[str, Any] = {}
 
         def report(stage: str, message: str, completed: Optional[float] = None, total: Optional[float] = None) -> None:
@@ -190,7 +197,7 @@ def run(
                 progress.update(tasks[stage][0], description=f"{stage}: {message}", **work)
 
         try:
-            result = run_experiment(experiment, directory, resume=resume, progress=report)
+            result = run_experiment(experiment, directory, resume=resume, progress=report, engine=engine)
         except KeyboardInterrupt:
             err_console.print(f"interrupted: finished stages and checkpoints are kept in {directory}; "
                               "run the same command again to continue", markup=False)
@@ -211,6 +218,21 @@ def _print_account(metrics: Path) -> None:
     if account is not None:
         console.print(format_account(account), markup=False)
 
+
+def _run_engine(workers: Optional[int], scheduler: Optional[str], directory: Path) -> Any:
+    """The engine of `deeprg run --workers/--scheduler` as a context manager (None: stages run in this process)."""
+    from contextlib import nullcontext
+
+    from deeprg.sweep.engines import make_engine
+
+    if workers is None and scheduler is None:
+        return nullcontext(None)
+    if workers is not None and workers > _MAX_WORKERS:
+        raise InvalidParameterError(f"--workers must be at most {_MAX_WORKERS:,} (got {workers:,}): each is a process "
+                                    "of its own; give about one per core, or use --scheduler for a cluster.")
+    # the run directory does not exist yet: the workers must see where it will be
+    shared = next(p for p in (directory.absolute(), *directory.absolute().parents) if p.is_dir())
+    return make_engine(workers, scheduler, shared=shared)
 
 
 @app.command()

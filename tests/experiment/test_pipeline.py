@@ -89,7 +89,7 @@ def test_progress_reports_every_stage_with_work_done_and_total(quick_run):
     started = [e[0] for e in events if e[1] == STAGE_STARTED]
     finished = [e[0] for e in events if e[1] == STAGE_FINISHED]
     assert started == finished == [s.name for s in result.stages]
-    for stage in [s for s in started if s.startswith(("train/", "scan", "analyze/"))]:
+    for stage in [s for s in started if s.startswith(("train/", "scan/", "analyze/"))]:
         work = [(e[2], e[3]) for e in events if e[0] == stage and e[2] is not None]
         assert work, stage
         done = [w[0] for w in work]
@@ -99,8 +99,9 @@ def test_progress_reports_every_stage_with_work_done_and_total(quick_run):
         train = [e for e in events if e[0] == f"train/{variant}" and e[2] is not None]
         assert sum("epoch" in e[1] for e in train) == len(config.network.layers) * config.network.epochs
         assert train[-1][2] == pytest.approx(train[-1][3])
-    scan = [e for e in events if e[0] == "scan" and e[2] is not None]
-    assert scan[-1][2] == scan[-1][3] == len(config.scan.strengths) * config.scan.epochs
+    for strength in config.scan.strengths:  # every strength of the scan is a stage, that ends at its epochs
+        scan = [e for e in events if e[0] == f"scan/l1-{strength!r}" and e[2] is not None]
+        assert scan[-1][2] == scan[-1][3] == config.scan.epochs
 
 
 def test_an_interrupted_run_resumes_to_the_results_of_an_uninterrupted_one(quick_run, tmp_path):
@@ -126,14 +127,16 @@ def test_an_interrupted_run_resumes_to_the_results_of_an_uninterrupted_one(quick
     assert len(list((run_dir / "models").glob(".l1-*.ckpt"))) == 1 and not (run_dir / "models" / "l1.nc").exists()
     events = []
     with pytest.raises(KeyboardInterrupt):
-        run_experiment(config, run_dir, progress=stop_at("scan", "(2/3), epoch 3/", events))
+        run_experiment(config, run_dir, progress=stop_at("scan/l1-0.002", "epoch 3/", events))
     assert epochs(events, "train/l1")[0].startswith("training layer 2/3 (16 units), epoch 3/")  # resumed, not restarted
     assert (run_dir / "models" / "l1.nc").exists() and not list((run_dir / "models").glob(".*.ckpt"))
-    assert len(list(run_dir.glob(".scan/l1-*.json"))) == 1 and len(list(run_dir.glob(".scan/l1-*.ckpt"))) == 1
+    assert [p.name for p in run_dir.glob("scan/*.json")] == ["0.0002.json"]
+    assert [p.name.split("-")[0] for p in run_dir.glob("scan/.*.ckpt")] == [".0.002"]
     events = []
     result = run_experiment(config, run_dir, progress=stop_at("none", "never", events))
-    assert epochs(events, "scan")[0] == "L1 0.002 (2/3), epoch 4/5"  # the finished strength is kept
-    assert "scan" in result.ran and not list(run_dir.glob(".scan/l1-*.ckpt"))
+    assert "scan/l1-0.0002" not in result.ran  # the finished strength is kept
+    assert epochs(events, "scan/l1-0.002")[0] == "L1 0.002, epoch 4/5"  # the interrupted one resumed
+    assert {"scan/l1-0.002", "scan/l1-0.02", "scan"} <= set(result.ran) and not list(run_dir.glob("scan/.*.ckpt"))
     assert json.loads((run_dir / "scan.json").read_text()) == json.loads((directory / "scan.json").read_text())
     for variant in config.network.variants:
         ours, reference = (DeepBeliefNetwork.load(d / "models" / f"{variant}.nc") for d in (run_dir, directory))
@@ -151,13 +154,12 @@ def test_scan_rows_are_cached_by_their_own_inputs(quick_run, tmp_path):
     data = config.to_dict()
     data["scan"]["strengths"] = [*config.scan.strengths, 0.05]
     more = type(config).from_dict(data)
-    rows = sorted(copy.glob(".scan/l1-*.json"))
-    rows[0].write_text("{ truncated")
+    (copy / "scan" / f"{config.scan.strengths[0]!r}.json").write_text("{ truncated")
     events = []
     result = run_experiment(more, copy, progress=lambda stage, message, completed=None, total=None: events.append(
         (stage, message)))
-    assert result.ran == ["scan", "report"]
-    trained = {message.split(" (")[0] for stage, message in events if stage == "scan" and "epoch" in message}
+    assert result.ran == [f"scan/l1-{config.scan.strengths[0]!r}", "scan/l1-0.05", "scan", "report"]
+    trained = {message.split(",")[0] for stage, message in events if stage.startswith("scan/") and "epoch" in message}
     assert trained == {f"L1 {config.scan.strengths[0]:g}", "L1 0.05"}
     scan = json.loads((copy / "scan.json").read_text())
     assert scan[:-1] == json.loads((directory / "scan.json").read_text())
@@ -178,3 +180,14 @@ def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code != 0 and "beta" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_cli_quick_run_on_two_workers_equals_the_serial_run(quick_run, tmp_path, capsys):
+    """`deeprg run --quick --workers 2`: every number of metrics.json as in process (times aside)."""
+    from tests.experiment.test_run_engines import numbers
+
+    _, _, serial, _ = quick_run
+    code = main(["run", "--quick", "--seeds", "1", "--workers", "2", "--out", str(tmp_path / "r")])
+    assert code == 0, capsys.readouterr().err
+    assert numbers(tmp_path / "r" / "metrics.json") == numbers(serial.metrics)

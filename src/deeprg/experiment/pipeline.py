@@ -6,7 +6,8 @@ Stages, each writing its artifact into the run directory::
     held_out            held_out.nc                      an independent chain: held-out data for monitoring and analysis
     train/<variant>     models/<variant>.nc              train the network of each variant
     train/<v>/replicate-<k>  models/<v>.replicate-<k>.nc  the same with training seed k (k = 1 .. n_seeds - 1)
-    scan                scan.json                        locality and likelihood against the L1 strength
+    scan/l1-<strength>  scan/<strength>.json             the L1 scan's RBM of one strength, trained and measured
+    scan                scan.json                        the rows gathered: locality and likelihood against the L1 strength
     analyze/<variant>   analysis/<variant>/metrics.json  measurements and figures of each network
     analyze/<v>/replicate-<k>  analysis/<v>/replicate-<k>/metrics.json  the replicate's measurements
     controls            controls.json                    the same measurements of the control networks
@@ -17,10 +18,11 @@ Stages, each writing its artifact into the run directory::
 :func:`plan` declares them (what each reads and writes); :class:`~deeprg.experiment.stages.Runner`
 derives their input hashes and skips those that are up to date. Training keeps a checkpoint
 of every epoch (on disk at most every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and when training
-stops on an exception), keyed by the stage's input hash, so an interrupted run loses at most the
-current epoch and a resumed one can never pick up the training of another configuration. The scan does
-the same for the RBM it is training and keeps each finished strength's row in ``.scan/``
-(:mod:`deeprg.experiment.scan`).
+stops on an exception), keyed by the stage's input hash, so an interrupted run loses little and a
+resumed one can never pick up the training of another configuration. Each strength of the L1 scan
+is a stage of its own that declares only its row's inputs (:mod:`deeprg.experiment.scan`), so
+adding a strength trains only that one. Stages run one at a time in this process, or, given an
+engine of :mod:`deeprg.sweep.engines`, each as soon as the stages it reads are done.
 """
 
 from __future__ import annotations
@@ -142,13 +144,38 @@ def _train(ctx: Context, variant: str, replicate: int = 0) -> None:
     checkpoint.unlink(missing_ok=True)
 
 
-def _scan(ctx: Context) -> None:
-    from deeprg.experiment.scan import scan_rows
+def _scan_row(ctx: Context, strength: float, **settings: Any) -> None:
+    """One strength of the L1 scan; ``settings`` are the scanned RBM's (see :func:`_scan_row_params`)."""
+    from deeprg.experiment.scan import fit_scan_row
 
     samples = _load_samples(ctx)
-    rows = scan_rows(ctx.config, samples.as_binary(np.float32), (samples.L, samples.L), ctx.directory / ".scan",
-                     ctx.hashes["ensemble"], resume=ctx.resume, progress=ctx.progress)
+    out = ctx.directory / _scan_row_output(strength)
+    checkpoint = out.parent / f".{strength!r}-{ctx.input_hash[:12]}.ckpt"
+    row = fit_scan_row(samples.as_binary(np.float32), (samples.L, samples.L), strength=strength, seed=ctx.config.seed,
+                       checkpoint=checkpoint, resume=ctx.resume, progress=ctx.progress, **settings)
+    write_json(out, row)
+    checkpoint.unlink(missing_ok=True)
+
+
+def _scan(ctx: Context, strengths: list[float]) -> None:
+    """Gather the rows of the scan's strengths into ``scan.json``, in the configuration's order."""
+    rows = [ScanRow.from_dict(read_json(ctx.directory / _scan_row_output(s))) for s in strengths]
     write_json(ctx.directory / "scan.json", [row.to_dict() for row in rows])
+
+
+def _scan_row_output(strength: float) -> str:
+    return f"scan/{float(strength)!r}.json"
+
+
+def _scan_row_params(config: Any, strength: float) -> dict[str, Any]:
+    """What one row of the scan depends on besides the ensemble and the seed (its stage's parameters).
+
+    Not the other strengths, nor the network's other settings: adding a strength or a variant keeps the rows.
+    """
+    sc, net = config.scan, config.network
+    return {"strength": float(strength), "n_components": config.scan_n_components, "epochs": sc.epochs,
+            "penalty_method": sc.penalty_method, "learning_rate": net.learning_rate, "batch_size": net.batch_size,
+            "n_surrogates": config.analysis.n_surrogates, "rbm_backend": dict(net.rbm_backend)}
 
 
 def _analyze(ctx: Context, variant: str, replicate: int = 0) -> None:
@@ -300,8 +327,11 @@ def plan(config: Any) -> list[Stage]:
     stages += [Stage(_stage("train", v, k), (f"models/{_replica(v, k)}.nc",), _train, config=("network", "seed"),
                      after=data, params=_params(v, k)) for v, k in replicates]
     if config.scan is not None:
-        stages.append(Stage("scan", ("scan.json",), _scan, config=("scan", "network", "analysis", "seed"),
-                            after=("ensemble",)))
+        rows = [Stage(f"scan/l1-{float(s)!r}", (_scan_row_output(s),), _scan_row, config=("seed",),
+                      after=("ensemble",), params=_scan_row_params(config, s)) for s in config.scan.strengths]
+        stages += rows
+        stages.append(Stage("scan", ("scan.json",), _scan, after=tuple(r.name for r in rows),
+                            params={"strengths": [float(s) for s in config.scan.strengths]}))
     stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k))
                for v, k in replicates]
     if config.analysis.controls:
@@ -322,6 +352,7 @@ def run_experiment(
     *,
     resume: bool = True,
     progress: Progress | None = None,
+    engine: Any = None,
 ) -> RunResult:
     """Run (or continue) an experiment: sample, train every variant, scan, analyze, report.
 
@@ -335,6 +366,9 @@ def run_experiment(
         Continue interrupted trainings from their checkpoints.
     progress : Progress, optional
         Reports as ``progress(stage, message, completed, total)`` (see :mod:`deeprg.progress`).
+    engine : deeprg.sweep.engines.Engine, optional
+        Where the stages run (:class:`~deeprg.experiment.stages.Runner`); default: in this process,
+        one at a time. The results are the same on every engine.
 
     Returns
     -------
@@ -344,6 +378,6 @@ def run_experiment(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     write_json(out / "config.json", config.to_dict())
-    records = Runner(out, config, resume=resume, progress=progress).run(plan(config))
+    records = Runner(out, config, resume=resume, progress=progress, engine=engine).run(plan(config))
     logger.info("run finished in %.1f s", time.perf_counter() - started)
     return RunResult(out, out / "report.html", out / "metrics.json", records)

@@ -1,90 +1,78 @@
-"""The L1 scan stage: one RBM per strength, trained one at a time, each row cached by its own inputs.
+"""The L1 scan's rows: one RBM per strength, each a stage of its own (``scan/l1-<strength>``).
 
-A row does not depend on which other strengths are in the scan, so adding a strength or a
-variant reuses the other rows, and an interruption loses at most one epoch: the RBM being
-trained is checkpointed (every epoch in memory, on disk every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and
-when training stops on an exception), and finished rows are kept in the cache directory.
+A row depends only on its own inputs (its strength, the scanned layer's settings, the ensemble and
+the seed), never on which other strengths are in the scan, so adding a strength or a variant
+reuses the other rows: the runner caches each row stage by its input hash, as every other stage.
+An interruption loses little: the RBM being trained is checkpointed (every epoch in memory, on
+disk every ``deeprg.rbm.dbn.CHECKPOINT_SECONDS`` and when training stops on an exception), in a
+file keyed by the row stage's input hash.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from deeprg import __version__
-from deeprg.errors import FileFormatError
-from deeprg.experiment.hashing import config_hash
-from deeprg.experiment.results import ScanRow
-from deeprg.experiment.stages import read_json, write_json
 from deeprg.progress import Progress, silent
 
-__all__ = ["scan_rows"]
+__all__ = ["fit_scan_row"]
 
 logger = logging.getLogger(__name__)
 
 
-def _row_key(config: Any, strength: float, ensemble_hash: str) -> str:
-    """The cache key of one row: the hash of everything the row depends on."""
-    sc, net = config.scan, config.network
-    settings = {"l1": strength, "n_components": config.scan_n_components, "epochs": sc.epochs,
-                "method": sc.penalty_method, "learning_rate": net.learning_rate, "batch_size": net.batch_size,
-                "ensemble": ensemble_hash, "n_surrogates": config.analysis.n_surrogates, "seed": config.seed,
-                "version": __version__}
-    if net.rbm_backend != {"backend": "numpy", "device": "cpu"}:  # only then: the keys of NumPy rows stay as they were
-        settings.update(net.rbm_backend)
-    return f"l1-{strength!r}-{config_hash(settings)[:12]}"
-
-
-def _cached_row(path: Path) -> ScanRow | None:
-    """The finished row in ``path``; None when it is missing, unreadable or of another layout (then it is recomputed)."""
-    data = read_json(path)
-    if data is None:
-        return None
-    try:
-        return ScanRow.from_dict(data)
-    except FileFormatError as exc:
-        logger.warning("recomputing the scan row %s: %s", path.name, exc)
-        return None
-
-
-def scan_rows(
-    config: Any,
+def fit_scan_row(
     X: np.ndarray,
     shape: tuple[int, int],
-    cache: Path,
-    ensemble_hash: str,
     *,
+    strength: float,
+    seed: int,
+    n_components: int,
+    epochs: int,
+    penalty_method: str,
+    learning_rate: float,
+    batch_size: int,
+    n_surrogates: int,
+    rbm_backend: Mapping[str, str],
+    checkpoint: Path,
     resume: bool,
     progress: Progress | None = None,
-) -> list[ScanRow]:
-    """The L1 scan, one strength at a time.
+) -> dict[str, Any]:
+    """Train the scan's RBM of one L1 strength and measure it.
 
     Parameters
     ----------
-    config : deeprg.experiment.config.ExperimentConfig
-        The experiment; its ``scan`` is not None.
     X : ndarray, shape (n_samples, L * L)
         The training bits.
     shape : (int, int)
         The lattice.
-    cache : Path
-        Directory of finished rows and of the checkpoint of the RBM being trained, each keyed by
-        the hash of everything its row depends on. A row file that cannot be read counts as missing.
-    ensemble_hash : str
-        Input hash of the ensemble stage.
+    strength : float
+        The L1 penalty.
+    seed : int
+        The experiment's seed; the scan's training and measurement seeds derive from it alone
+        (:func:`deeprg.rbm.penalty_scan.penalty_scan_seeds`), so a row is the same whichever other
+        strengths are scanned and in whatever order rows are computed.
+    n_components, epochs, penalty_method, learning_rate, batch_size :
+        The scanned RBM (:class:`deeprg.rbm.BernoulliRBM`).
+    n_surrogates : int
+        Surrogates of the locality nulls.
+    rbm_backend : dict
+        ``backend`` and ``device`` of the RBM.
+    checkpoint : Path
+        Where the RBM is checkpointed every epoch (removed when the row is done).
     resume : bool
-        Continue the RBM being trained from its checkpoint (one written for the same row inputs).
+        Continue from ``checkpoint`` when it was written for the same RBM settings.
     progress : Progress, optional
-        Reports as ``("scan", message, epochs done, total epochs)``.
+        Reports as ``(task, "L1 <strength>, epoch n/N", epochs done, epochs)``.
 
     Returns
     -------
-    list of ScanRow
-        One row per strength (:func:`deeprg.rg.scan_row`), equal to those of one
-        :func:`deeprg.rg.locality_scan` call over all the strengths (its rows are independent of each other).
+    dict
+        The row (:func:`deeprg.rg.scan_row`), equal to that of one :func:`deeprg.rg.locality_scan`
+        call over all the strengths (its rows are independent of each other).
     """
     from deeprg.rbm import BernoulliRBM, Checkpoint, LambdaCallback
     from deeprg.rbm._params import stored_params
@@ -93,45 +81,29 @@ def scan_rows(
     from deeprg.rg import scan_row
 
     say = progress or silent
-    sc, net = config.scan, config.network
-    n_components = config.scan_n_components
-    total = len(sc.strengths) * sc.epochs
-    cache.mkdir(parents=True, exist_ok=True)
-    fit_seed, null_seed = penalty_scan_seeds(config.seed)
-    rows = []
-    for index, strength in enumerate(sc.strengths):
-        key = _row_key(config, strength, ensemble_hash)
-        row_path, checkpoint = cache / f"{key}.json", cache / f"{key}.ckpt"
-        row = _cached_row(row_path)
-        if row is not None:
-            checkpoint.unlink(missing_ok=True)  # left behind if a run stopped between the two
-            rows.append(row)
-            continue
-        label = f"L1 {strength:g} ({index + 1}/{len(sc.strengths)})"
-        say("scan", label, index * sc.epochs, total)
+    fit_seed, null_seed = penalty_scan_seeds(seed)
+    label = f"L1 {strength:g}"
+    say("scan", label, 0, epochs)
 
-        def epoch(est: Any, n: int, logs: dict[str, float], label: str = label, index: int = index) -> None:
-            say("scan", f"{label}, epoch {n}/{sc.epochs}", index * sc.epochs + n, total)
+    def epoch(est: Any, n: int, logs: dict[str, float]) -> None:
+        say("scan", f"{label}, epoch {n}/{epochs}", n, epochs)
 
-        # saved before anything else runs (kept in memory, written every CHECKPOINT_SECONDS and on interruption)
-        callbacks = [Checkpoint(checkpoint, seconds=CHECKPOINT_SECONDS), LambdaCallback(epoch)]
+    # saved before anything else runs (kept in memory, written every CHECKPOINT_SECONDS and on interruption)
+    callbacks = [Checkpoint(checkpoint, seconds=CHECKPOINT_SECONDS), LambdaCallback(epoch)]
 
-        def make_rbm(strength: float, seed: int, callbacks: list[Any] = callbacks) -> BernoulliRBM:
-            return BernoulliRBM(n_components, l1=strength, penalty_method=sc.penalty_method, n_iter=sc.epochs,
-                                learning_rate=net.learning_rate, batch_size=net.batch_size, random_state=seed,
-                                callbacks=callbacks, **net.rbm_backend)
+    def make_rbm(strength: float, seed: int) -> BernoulliRBM:
+        return BernoulliRBM(n_components, l1=strength, penalty_method=penalty_method, n_iter=epochs,
+                            learning_rate=learning_rate, batch_size=batch_size, random_state=seed,
+                            callbacks=callbacks, **rbm_backend)
 
-        def fit(rbm: BernoulliRBM, data: Any, checkpoint: Path = checkpoint) -> BernoulliRBM:
-            if resume and checkpoint.exists():
-                saved = BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks, **net.rbm_backend)
-                if stored_params(saved) == stored_params(rbm):
-                    return saved.fit(data, resume=True)
-                logger.warning("ignoring %s: written for other settings", checkpoint)
-            return rbm.fit(data)
+    def fit(rbm: BernoulliRBM, data: Any) -> BernoulliRBM:
+        if resume and checkpoint.exists():
+            saved = BernoulliRBM.load_checkpoint(checkpoint, callbacks=rbm.callbacks, **rbm_backend)
+            if stored_params(saved) == stored_params(rbm):
+                return saved.fit(data, resume=True)
+            logger.warning("ignoring %s: written for other settings", checkpoint)
+        return rbm.fit(data)
 
-        [rbm] = fit_penalty_scan(X, [strength], seed=fit_seed, make_rbm=make_rbm, fit=fit)
-        row = scan_row(rbm, X, shape, l1=strength, n_surrogates=config.analysis.n_surrogates, random_state=null_seed)
-        write_json(row_path, row)
-        checkpoint.unlink(missing_ok=True)
-        rows.append(ScanRow.from_dict(row))
-    return rows
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    [rbm] = fit_penalty_scan(X, [strength], seed=fit_seed, make_rbm=make_rbm, fit=fit)
+    return scan_row(rbm, X, shape, l1=strength, n_surrogates=n_surrogates, random_state=null_seed)

@@ -28,7 +28,7 @@ from deeprg.io import atomic_path
 from deeprg.progress import Progress, silent, within
 
 __all__ = ["STAGE_FINISHED", "STAGE_SKIPPED", "STAGE_STARTED", "Context", "Runner", "Stage", "StageRecord",
-           "input_hashes", "read_json", "write_json"]
+           "compute_stage", "input_hashes", "read_json", "record_path", "write_json"]
 
 logger = logging.getLogger(__name__)
 
@@ -167,49 +167,96 @@ class Runner:
     progress : Progress, optional
         Reports ``(stage, message, completed, total)``; the stage's own messages and
         :data:`STAGE_STARTED`, :data:`STAGE_SKIPPED`, :data:`STAGE_FINISHED`.
+    engine : deeprg.sweep.engines.Engine, optional
+        Where the stages run; default: in this process, in plan order. With an engine (e.g.
+        :class:`~deeprg.sweep.engines.LocalEngine`), independent stages run in parallel; the results
+        are the same, since every stage's seeds come from the configuration and its parameters.
     """
 
-    def __init__(self, directory: Path, config: Any, *, resume: bool = True, progress: Progress | None = None) -> None:
+    def __init__(self, directory: Path, config: Any, *, resume: bool = True, progress: Progress | None = None,
+                 engine: Any = None) -> None:
         self.directory = directory
         self.config = config
         self.resume = resume
         self.progress: Progress = progress or silent
+        self.engine = engine
         self.records: list[StageRecord] = []
 
     def _record_path(self, name: str) -> Path:
-        return self.directory / ".stages" / (name.replace("/", "__") + ".json")
+        return record_path(self.directory, name)
 
-    def _recorded(self, stage: Stage, input_hash: str) -> dict[str, Any] | None:
+    def recorded(self, stage: Stage, input_hash: str) -> StageRecord | None:
+        """The record of ``stage`` when it is up to date: same input hash, every output there (JSON ones readable)."""
         record = read_json(self._record_path(stage.name))
         if not isinstance(record, dict) or record.get("input_hash") != input_hash:
             return None
-        return record if all((self.directory / out).exists() for out in record.get("outputs", [])) else None
+        for out in record.get("outputs", []):
+            path = self.directory / out
+            if not path.exists() or (path.suffix == ".json" and read_json(path) is None):
+                if path.exists():
+                    logger.warning("recomputing stage %s: %s cannot be read", stage.name, path)
+                return None
+        return StageRecord(stage.name, input_hash, list(stage.outputs), float(record.get("seconds", 0.0)), skipped=True)
 
     def run(self, plan: Sequence[Stage]) -> list[StageRecord]:
-        """Run every stage of ``plan`` that is not up to date, in order; return the records of all."""
+        """Run every stage of ``plan`` that is not up to date; return the records of all, in plan order.
+
+        Without an engine the stages run in plan order in this process; with one, each is submitted
+        as soon as the stages it reads are finished (:func:`deeprg.sweep.rundir.run_plan`).
+        """
         hashes = input_hashes(plan, self.config.to_dict())
         (self.directory / ".stages").mkdir(parents=True, exist_ok=True)
+        if self.engine is not None:
+            from deeprg.sweep.rundir import run_plan
+
+            self.records.extend(run_plan(self, plan, hashes))
+            return self.records
         for stage in plan:
             self._run_stage(stage, hashes)
         return self.records
 
     def _run_stage(self, stage: Stage, hashes: Mapping[str, str]) -> None:
         input_hash = hashes[stage.name]
-        recorded = self._recorded(stage, input_hash)
+        recorded = self.recorded(stage, input_hash)
         if recorded is not None:
             self.progress(stage.name, STAGE_SKIPPED)
-            self.records.append(StageRecord(stage.name, input_hash, list(stage.outputs),
-                                            float(recorded.get("seconds", 0.0)), skipped=True))
+            self.records.append(recorded)
             return
         self.progress(stage.name, STAGE_STARTED)
-        context = Context(self.directory, self.config, self.resume, within(self.progress, stage.name), input_hash,
-                          hashes, self.records)
-        start = time.perf_counter()
-        stage.work(context, **stage.params)
-        seconds = time.perf_counter() - start
+        record = compute_stage(self.directory, self.config, self.resume, stage, hashes, self.records,
+                               within(self.progress, stage.name))
         self.progress(stage.name, STAGE_FINISHED)
-        write_json(self._record_path(stage.name), {"name": stage.name, "input_hash": input_hash,
-                                                   "outputs": list(stage.outputs), "seconds": seconds,
-                                                   "deeprg_version": __version__})
-        self.records.append(StageRecord(stage.name, input_hash, list(stage.outputs), seconds))
-        logger.info("stage %s done in %.1f s", stage.name, seconds)
+        self.records.append(record)
+
+
+def record_path(directory: Path, name: str) -> Path:
+    """Where the runner records stage ``name`` of the run in ``directory``."""
+    return directory / ".stages" / (name.replace("/", "__") + ".json")
+
+
+def compute_stage(directory: Path, config: Any, resume: bool, stage: Stage, hashes: Mapping[str, str],
+                  records: Sequence[StageRecord], progress: Progress) -> StageRecord:
+    """Do ``stage``'s work in ``directory`` and record it (after its outputs are written); return its record.
+
+    Parameters
+    ----------
+    directory, config, resume :
+        As :class:`Runner`'s.
+    stage : Stage
+    hashes : dict of str to str
+        Input hashes of the plan (:func:`input_hashes`).
+    records : sequence of StageRecord
+        Stages finished before it (:attr:`Context.records`).
+    progress : Progress
+        Reports of the stage's work, already filed under the stage.
+    """
+    input_hash = hashes[stage.name]
+    context = Context(directory, config, resume, progress, input_hash, hashes, records)
+    start = time.perf_counter()
+    stage.work(context, **stage.params)
+    seconds = time.perf_counter() - start
+    write_json(record_path(directory, stage.name), {"name": stage.name, "input_hash": input_hash,
+                                                     "outputs": list(stage.outputs), "seconds": seconds,
+                                                     "deeprg_version": __version__})
+    logger.info("stage %s done in %.1f s", stage.name, seconds)
+    return StageRecord(stage.name, input_hash, list(stage.outputs), seconds)

@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from deeprg.errors import DeepRGError, InvalidParameterError
+from deeprg.progress import Progress
 from deeprg.sweep.executor import FAILED, SKIPPED, StageOutcome, StageTask
 
 __all__ = ["ClusterEngine", "Engine", "LocalEngine", "SchedulerError", "SerialEngine", "available_cores", "make_engine"]
@@ -62,6 +64,11 @@ class Engine:
             on_done: Callable[[StageOutcome], None]) -> dict[str, StageOutcome]:
         """Run every task after those it reads; ``on_done`` as each finishes; outcomes by key."""
         raise NotImplementedError
+
+    @contextmanager
+    def reporter(self, progress: Progress) -> Iterator[Progress]:
+        """A progress for the tasks' ``execute`` whose reports reach ``progress`` here (this one, in process)."""
+        yield progress
 
     @property
     def description(self) -> str:
@@ -106,11 +113,27 @@ class _DaskEngine(Engine):
         by_future = {f.key: k for k, f in futures.items()}
         by_key = {task.key: task for task in tasks}
         raw: dict[str, StageOutcome] = {}
-        for future in as_completed(list(futures.values())):
-            key = by_future[future.key]
-            raw[key] = self._outcome(future, by_key[key])
-            on_done(raw[key])
+        try:
+            for future in as_completed(list(futures.values())):
+                key = by_future[future.key]
+                raw[key] = self._outcome(future, by_key[key])
+                on_done(raw[key])
+        except BaseException:  # interrupted (Ctrl-C, or on_done raised): nothing of this run goes on working
+            self.client.cancel(list(futures.values()), force=True)
+            raise
         return _skip_after_failures(tasks, raw)
+
+    @contextmanager
+    def reporter(self, progress: Progress) -> Iterator[Progress]:
+        """Reports of the workers, sent as Dask events of a topic of their own and passed on to ``progress``."""
+        from deeprg.sweep.rundir import WorkerProgress
+
+        topic = f"deeprg-progress-{uuid.uuid4().hex[:8]}"
+        self.client.subscribe_topic(topic, lambda event: progress(*event[1]))
+        try:
+            yield WorkerProgress(topic)
+        finally:
+            self.client.unsubscribe_topic(topic)
 
     @staticmethod
     def _outcome(future: Any, task: StageTask) -> StageOutcome:

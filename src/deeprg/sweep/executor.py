@@ -139,7 +139,7 @@ def cell_stages(config: ExperimentConfig, *, scan: bool = False, controls: bool 
     if report:
         return stages
     dropped = {"exact_1d", "report"} | ({"scan"} if not scan else set()) | ({"controls"} if not controls else set())
-    return [s for s in stages if s.name not in dropped]
+    return [s for s in stages if s.name not in dropped and not (not scan and s.name.startswith("scan/"))]
 
 
 def stage_tasks(cells: Sequence[Cell], **options: bool) -> tuple[list[StageTask], list[list[str]]]:
@@ -319,7 +319,7 @@ def _cell_result(cell: Cell, outcomes: list[StageOutcome], store: ArtifactStore)
     metrics = {}
     if failed is None:
         for o in outcomes:
-            if o.stage.startswith("analyze/"):
+            if o.stage.startswith("analyze/") and o.stage.count("/") == 1:  # not analyze/<v>/replicate-<k>
                 variant = o.stage.split("/", 1)[1]
                 data = read_json(store.path(o.stage, o.input_hash) / "analysis" / variant / "metrics.json")
                 metrics[variant] = NetworkMetrics.from_dict(data)
