@@ -50,8 +50,9 @@ def test_stage_flops_of_the_default_experiment_by_hand(paper):
     for variant in ("l1", "none", "sklearn"):
         assert stage_flops(paper, f"train/{variant}") == training + transforms
         assert stage_flops(paper, f"train/{variant}/replicate-1") == training + transforms  # another training seed
-    assert stage_flops(paper, "scan") == len(paper.scan.strengths) * 10 * n * 1600 * 400 * paper.scan.epochs
-    for stage in ("ensemble", "held_out", "analyze/l1", "controls", "exact_1d", "report"):
+    for strength in paper.scan.strengths:  # one stage per strength, each one first layer
+        assert stage_flops(paper, f"scan/l1-{strength!r}") == 10 * n * 1600 * 400 * paper.scan.epochs
+    for stage in ("ensemble", "held_out", "analyze/l1", "controls", "exact_1d", "scan", "report"):
         assert stage_flops(paper, stage) == 0.0
 
 

@@ -28,7 +28,6 @@ base_quick = true
 "network.layers" = [16, 4]
 "network.epochs" = 2
 "network.variants" = ["l1"]
-"n_seeds" = 1
 "analysis.n_surrogates" = 10
 "analysis.n_samples" = 100
 """

@@ -38,7 +38,7 @@ def test_quick_form_replaces_axes_and_extends_fixed_keys():
 
 def test_example_sweep_loads_in_both_forms():
     full, quick = load_sweep("configs/sweep_temperature_l1.toml"), load_sweep("configs/sweep_temperature_l1.toml", quick=True)
-    assert len(full.cells) == 24 and len(quick.cells) == 4
+    assert len(full.cells) == 32 and len(quick.cells) == 4
     assert quick.cells[0].config.ensemble.L < full.cells[0].config.ensemble.L
     assert full.base.n_seeds == 2 and {c.config.n_seeds for c in full.cells} == {1}  # the seed axis is the spread
 

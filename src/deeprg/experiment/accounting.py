@@ -119,8 +119,8 @@ def stage_flops(config: Any, stage: str) -> float:
 
     ``train/<variant>`` and its replicates ``train/<variant>/replicate-<k>``: every layer's training
     (:func:`rbm_training_flops`, CD-1 or scikit-learn's PCD-1) and the transforms between layers;
-    ``scan``: one first layer per strength. Measurements, sampling and the report are not counted
-    (their floor is 0).
+    ``scan/l1-<strength>``: one first layer. Measurements, sampling, the gathering ``scan`` stage and
+    the report are not counted (their floor is 0).
 
     Parameters
     ----------
@@ -134,10 +134,9 @@ def stage_flops(config: Any, stage: str) -> float:
     """
     if stage.startswith("train/"):
         return _network_flops(config, stage.removeprefix("train/").split("/")[0])
-    if stage == "scan" and config.scan is not None:
+    if stage.startswith("scan/") and config.scan is not None:  # one strength's first layer; "scan" only gathers
         ens = config.ensemble
-        one = rbm_training_flops(ens.n_samples, ens.L**2, config.scan_n_components, config.scan.epochs)
-        return one * len(config.scan.strengths)
+        return rbm_training_flops(ens.n_samples, ens.L**2, config.scan_n_components, config.scan.epochs)
     return 0.0
 
 

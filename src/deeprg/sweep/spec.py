@@ -342,7 +342,7 @@ def _cell_config(base: ExperimentConfig, values: Mapping[str, Any], where: Mappi
     data = base.to_dict()
     data["quick"] = {}  # already applied (or not wanted): a cell is a resolved experiment
     data["n_seeds"] = 1  # a cell trains one seed: the sweep's seed spread is its `seed` axis
-    if "n_seeds" in values:
+    if values.get("n_seeds", 1) != 1:
         problem = f"{where['n_seeds']}: a sweep cell trains one training seed; sweep `seed = [0, 1, ...]` for the spread"
         if problem not in problems:
             problems.append(problem)
