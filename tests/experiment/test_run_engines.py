@@ -13,11 +13,12 @@ from deeprg.sweep.engines import LocalEngine, SerialEngine
 
 
 def numbers(path):
-    """metrics.json without what differs between runs: the stages' times and each training's wall-clock time."""
+    """metrics.json without what differs between runs: the stages' times (and their account) and each training's
+    wall-clock time."""
     def strip(x, where=""):
         if isinstance(x, dict):
             return {k: strip(v, f"{where}/{k}") for k, v in x.items()
-                    if not (where == "" and k in ("timings", "deeprg_version")) and not (k == "time" and "training" in where)}
+                    if not (where == "" and k in ("timings", "account", "deeprg_version")) and not (k == "time" and "training" in where)}
         return [strip(v, where) for v in x] if isinstance(x, list) else x
     return strip(json.loads(path.read_text()))
 
