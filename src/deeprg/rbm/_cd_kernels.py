@@ -7,7 +7,9 @@ draws in the same order, but
 - in buffers allocated once per training (no temporaries in the mini-batch loop): the batch is
   gathered into the first rows of the matrix the weight statistics multiply, the chain's
   visible states are sampled into the rows after it, matrix products write into their buffers;
-- with the elementwise work fused in numba kernels (parallel over the batch's rows): bias add
+- with the elementwise work fused in single-threaded numba kernels (threaded ones, run between
+  multi-threaded BLAS calls, fight OpenBLAS's spinning threads for the cores: an epoch was 6.7x
+  slower on 2 cores; single-threaded they cost ~0.1 s of a 0.4 s epoch at 5000 x 1600 -> 400): bias add
   and the halving before ``tanh``; the sigmoid's final affine map, the Bernoulli comparison
   with the uniforms and the scaling of the statistics; and the whole parameter update
   (penalty, momentum, step, proximal soft-thresholding) in one pass over the weights.
@@ -25,27 +27,27 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.typing import NDArray
 
 __all__ = ["CDWorkspace"]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _bias_half(x, bias):  # pragma: no cover - compiled
     """``x = (x + bias) * 0.5`` row by row: the first two steps of ``_sigmoid_for_sampling`` after the bias add."""
     half = x.dtype.type(0.5)
-    for r in prange(x.shape[0]):
+    for r in range(x.shape[0]):
         for j in range(x.shape[1]):
             x[r, j] = (x[r, j] + bias[j]) * half
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _finish(t, u, scaled, scale, sample, draw):  # pragma: no cover - compiled
     """``t = t * 0.5 + 0.5`` (the sigmoid from ``tanh``); ``scaled = t * scale``; with ``draw``, ``sample = u < t``."""
     half = t.dtype.type(0.5)
     one, zero = t.dtype.type(1.0), t.dtype.type(0.0)
-    for r in prange(t.shape[0]):
+    for r in range(t.shape[0]):
         for j in range(t.shape[1]):
             p = t[r, j] * half + half
             t[r, j] = p
@@ -54,18 +56,18 @@ def _finish(t, u, scaled, scale, sample, draw):  # pragma: no cover - compiled
                 sample[r, j] = one if u[r, j] < p else zero
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _sample(p, u, out):  # pragma: no cover - compiled
     """``out = u < p`` as 0.0 / 1.0: the sigmoid is completed first (``p = p * 0.5 + 0.5``)."""
     half = p.dtype.type(0.5)
     one, zero = p.dtype.type(1.0), p.dtype.type(0.0)
-    for r in prange(p.shape[0]):
+    for r in range(p.shape[0]):
         for j in range(p.shape[1]):
             q = p[r, j] * half + half
             out[r, j] = one if u[r, j] < q else zero
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _step(param, velocity, grad, lr, mu, l1, l2, proximal, shrink):  # pragma: no cover - compiled
     """The momentum update of flat arrays, as ``BernoulliRBM`` spells it in NumPy, in one pass.
 
@@ -75,7 +77,7 @@ def _step(param, velocity, grad, lr, mu, l1, l2, proximal, shrink):  # pragma: n
     its displacement.
     """
     zero = param.dtype.type(0.0)
-    for i in prange(param.shape[0]):
+    for i in range(param.shape[0]):
         w = param[i]
         g = grad[i]
         if l2 != 0:
@@ -197,10 +199,10 @@ class CDWorkspace:
             _compare(t, u, self.h[:m])
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _compare(p, u, out):  # pragma: no cover - compiled
     """``out = u < p`` as 0.0 / 1.0."""
     one, zero = p.dtype.type(1.0), p.dtype.type(0.0)
-    for r in prange(p.shape[0]):
+    for r in range(p.shape[0]):
         for j in range(p.shape[1]):
             out[r, j] = one if u[r, j] < p[r, j] else zero
