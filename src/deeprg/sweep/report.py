@@ -2,7 +2,7 @@
 
 Drawn from ``sweep.nc`` alone (:func:`deeprg.sweep.dataset.sweep_dataset`):
 
-- locality of the first layer (median compactness E*) against the two swept axes that matter most,
+- locality of each layer (median compactness E*) against the two swept axes that matter most,
   the penalty strength (x) and the temperature (y) when both are swept, averaged over every other
   axis (seeds), with the spread over those printed in each cell and how many of them are local;
 - the scale b* against depth, one line per temperature (mean and spread over the other axes);
@@ -150,11 +150,12 @@ def render_sweep_report(dataset: Any, path: str | Path) -> Path:
     for variant in ds.variant.values:
         parts.append(f"<h2>{html.escape(str(variant))}</h2>")
         if x is not None:
-            sel = ds.sel(variant=variant, layer=1)
-            parts.append(_figure(_heat_map(ds, sel.compactness, sel.is_local, x, y,
-                                           f"{variant}, layer 1: median compactness E*", "E*"),
-                                 "Locality of layer 1 (median compactness E*; mean ± spread over the other axes, "
-                                 "and how many of those cells are local)."))
+            for layer in ds.layer.values:
+                sel = ds.sel(variant=variant, layer=layer)
+                parts.append(_figure(_heat_map(ds, sel.compactness, sel.is_local, x, y,
+                                               f"{variant}, layer {layer}: median compactness E*", "E*"),
+                                     f"Locality of layer {layer} (median compactness E*; mean ± spread over the other "
+                                     "axes, and how many of those cells are local)."))
             codes = ds.rg_like.sel(variant=variant).copy(data=np.vectorize(lambda s: _RG_CODES.get(s, np.nan))(
                 ds.rg_like.sel(variant=variant).values).astype(float))
             parts.append(_figure(_heat_map(ds, codes, None, x, y, f"{variant}: looks like block-spin RG?",
