@@ -197,14 +197,16 @@ def format_account(account: RunAccount | dict[str, Any]) -> str:
     """The account as a plain-text table (what ``deeprg run`` prints at the end)."""
     if isinstance(account, dict):
         account = RunAccount.from_dict(account)
+    width = max([len("stage"), *(len(s.stage) for s in account.stages)])
     lines = [f"time account at {account.gemm_peak_gflops:.1f} GFLOP/s (float32 GEMM peak measured in this run)",
-             f"  {'stage':<18} {'seconds':>9} {'GFLOP':>9} {'floor s':>9} {'x floor':>8}"]
+             f"  {'stage':<{width}} {'seconds':>9} {'GFLOP':>9} {'floor s':>9} {'x floor':>8}"]
     for s in account.stages:
         ratio = "" if s.ratio_to_floor is None else f"{s.ratio_to_floor:.2f}"
         reused = "  (reused)" if s.reused else ""
-        lines.append(f"  {s.stage:<18} {s.seconds:>9.1f} {s.flops / 1e9:>9.4g} {s.floor_seconds:>9.3g} {ratio:>8}{reused}")
+        lines.append(f"  {s.stage:<{width}} {s.seconds:>9.1f} {s.flops / 1e9:>9.4g} {s.floor_seconds:>9.3g} "
+                     f"{ratio:>8}{reused}")
     ratio = "n/a" if account.ratio_to_floor is None else f"{account.ratio_to_floor:.2f}x"
-    lines.append(f"  {'run':<18} {account.seconds:>9.1f} {account.flops / 1e9:>9.4g} {account.floor_seconds:>9.3g} "
+    lines.append(f"  {'run':<{width}} {account.seconds:>9.1f} {account.flops / 1e9:>9.4g} {account.floor_seconds:>9.3g} "
                  f"{ratio:>8}")
     return "\n".join(lines)
 
