@@ -66,7 +66,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
                                         "experiment.accounting", "progress",
                                         "resources"]),
     ("Sweeps", ["sweep", "sweep.spec", "sweep.store", "sweep.executor", "sweep.engines", "sweep.dataset", "sweep.report",
-                "sweep.run"]),
+                "sweep.run", "sweep.rundir"]),
     ("Figures and the report", ["plots", "report", "report.rules"]),
     ("Errors and warnings", ["errors"]),
 ]
