@@ -10,6 +10,7 @@ from deeprg.experiment.accounting import (
     RunAccount,
     StageAccount,
     account_summary,
+    busy_seconds,
     cd_products,
     format_account,
     measure_gemm_peak,
@@ -90,3 +91,35 @@ def test_an_account_without_counted_flops_has_no_ratio(paper):
 
 def test_the_peak_is_a_positive_rate():
     assert measure_gemm_peak(size=64, repeats=1) > 0
+
+
+def test_busy_seconds_is_the_union_of_the_stages_intervals():
+    # two stages side by side (10-40 and 20-50) then one after a pause (100-105): 40 + 5 seconds of stages running
+    records = [StageRecord("a", "h", [], 30.0, started=10.0), StageRecord("b", "h", [], 30.0, started=20.0),
+               StageRecord("c", "h", [], 5.0, started=100.0)]
+    assert busy_seconds(records) == 45.0
+    # one inside another counts once; a record without a start time adds its seconds
+    records = [StageRecord("a", "h", [], 30.0, started=0.0), StageRecord("b", "h", [], 10.0, started=5.0),
+               StageRecord("old", "h", [], 7.0)]
+    assert busy_seconds(records) == 37.0
+    # one after the other: the sum (a serial run's seconds are its stages')
+    assert busy_seconds([StageRecord("a", "h", [], 2.0, started=0.0), StageRecord("b", "h", [], 3.0, started=2.0)]) == 5.0
+
+
+def test_a_stage_on_one_of_two_threads_has_its_floor_at_half_the_peak(paper):
+    peak = 2e11
+    records = [StageRecord("train/l1", "h", [], 100.0, started=0.0, threads=1),
+               StageRecord("train/l2", "h", [], 100.0, started=0.0, threads=1)]
+    account = run_account(paper, records, peak=peak, peak_threads=2)
+    flops = stage_flops(paper, "train/l1")
+    for stage in account.stages:
+        assert stage.threads == 1
+        assert stage.floor_seconds == pytest.approx(flops / (peak / 2), rel=1e-12)
+    # side by side: the run took 100 s for twice the FLOPs, against a floor at the whole peak
+    assert account.seconds == 100.0 and account.stage_seconds == 200.0
+    assert account.floor_seconds == pytest.approx(2 * flops / peak, rel=1e-12)
+    assert account.ratio_to_floor == pytest.approx(100.0 / (2 * flops / peak), rel=1e-12)
+    assert "at once" in format_account(account)
+    # a stage recorded with more threads than the peak's is held to the whole peak, not more
+    more = run_account(paper, [StageRecord("train/l1", "h", [], 100.0, threads=4)], peak=peak, peak_threads=2)
+    assert more.stages[0].floor_seconds == pytest.approx(flops / peak, rel=1e-12)

@@ -222,12 +222,12 @@ def test_pseudo_log_likelihood_log_form_equals_the_softplus_form(scale):
     c = c * 5  # saturated hidden units: the case where a naive log(1 + p expm1(a)) would cancel
     v = random_bits(32, 9, 20)
     log_form, softplus_form = np.zeros(9), np.zeros(9)
-    _pll_log_form(v, W, b, c, 4, 7, log_form)  # row blocks and site chunks
+    _pll_log_form(v, W, b, c, 4, log_form)  # row blocks
     _pll_softplus_form(v, W, b, c, 9, 20, softplus_form)
     np.testing.assert_allclose(log_form, softplus_form, rtol=1e-12)  # float64: rounding only
     W32, b32, c32, v32 = (a.astype(np.float32) for a in (W, b, c, v))
     log32 = np.zeros(9)
-    _pll_log_form(v32, W32, b32, c32, 9, 20, log32)
+    _pll_log_form(v32, W32, b32, c32, 9, log32)
     # float32 terms are each within ~1e-7 * |term|; 20 sites x 12 hidden units of them: well inside 1e-4 per sample sum
     np.testing.assert_allclose(log32, softplus_form, rtol=0, atol=1e-4 * 20)
 
@@ -239,3 +239,25 @@ def test_pseudo_log_likelihood_with_huge_weights_uses_the_softplus_form():
     p32 = F.pseudo_log_likelihood(v.astype(np.float32), *(a.astype(np.float32) for a in (W, b, c)))
     assert np.all(np.isfinite(p32))
     np.testing.assert_allclose(p32, naive_pseudo_log_likelihood(v, W, b, c), rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("scale", [0.5, 6.0, 15.0])
+def test_pseudo_log_likelihood_products_of_terms_stay_finite_and_exact(scale):
+    """The log form takes one logarithm per product of terms; large weights make each term large (up to
+    e^|W| / 2), so fewer terms go into each product: no product may overflow or underflow float32."""
+    from deeprg.rbm.functional._estimates import _MAX_LOG_FORM_WEIGHT, _pll_softplus_form, _product_group
+
+    W, b, c = random_model(35, 70, 40, scale=scale)  # 70 hidden units: products over more than one row of lanes
+    assert np.abs(W).max() <= _MAX_LOG_FORM_WEIGHT  # the log form, with terms up to ~1e20 at the largest scale
+    v = random_bits(36, 8, 40)
+    expected = np.zeros(8)
+    _pll_softplus_form(v, W, b, c, 8, 40, expected)
+    expected /= 40
+    got = F.pseudo_log_likelihood(v.astype(np.float32), *(a.astype(np.float32) for a in (W, b, c)))
+    assert np.all(np.isfinite(got))
+    # float32 terms and products: relative rounding ~1e-7 per factor, far inside 1e-4 of the per-spin mean's size
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    assert _product_group(0.0) == 64  # terms of at most 1/2: 64 of them are ~5e-20, normal
+    largest = float(np.abs(W).max())
+    group = _product_group(largest)
+    assert (0.5 + 0.5 * np.expm1(largest)) ** group < 1e31 and 0.5**group > 1e-31

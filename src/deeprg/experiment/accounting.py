@@ -29,11 +29,19 @@ import numpy as np
 from deeprg._validation import check_int
 from deeprg.experiment.record import Record
 
-__all__ = ["RunAccount", "StageAccount", "account_summary", "cd_products", "format_account", "measure_gemm_peak",
-           "rbm_training_flops", "run_account", "stage_flops"]
+__all__ = ["RunAccount", "StageAccount", "account_summary", "blas_threads", "busy_seconds", "cd_products", "format_account",
+           "measure_gemm_peak", "rbm_training_flops", "run_account", "stage_flops"]
 
 #: Side of the square float32 product timed by :func:`measure_gemm_peak` (17 GFLOP: about 0.1 s at 200 GFLOP/s).
 PEAK_SIZE = 2048
+
+
+def blas_threads() -> int:
+    """Threads NumPy's BLAS uses now (its thread pool's size under the current limits; 1 if none is found)."""
+    from threadpoolctl import threadpool_info
+
+    counts = [int(pool["num_threads"]) for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return max(counts, default=1)
 
 
 def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4) -> float:
@@ -142,7 +150,7 @@ def stage_flops(config: Any, stage: str) -> float:
 
 @dataclass(frozen=True)
 class StageAccount(Record):
-    """One stage's time against its matrix-product floor."""
+    """One stage's time against its matrix-product floor on the cores it had."""
 
     stage: str
     seconds: float
@@ -150,6 +158,7 @@ class StageAccount(Record):
     floor_seconds: float
     ratio_to_floor: float | None
     reused: bool
+    threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,35 +171,67 @@ class RunAccount(Record):
     floor_seconds: float
     ratio_to_floor: float | None
     stages: list[StageAccount]
+    stage_seconds: float | None = None
+    peak_threads: int | None = None
 
 
-def run_account(config: Any, records: Sequence[Any], peak: float | None = None) -> RunAccount:
+def busy_seconds(records: Sequence[Any]) -> float:
+    """Seconds during which at least one stage ran: the union of the stages' ``[started, started + seconds]``.
+
+    The wall time of a run made in one go, whether its stages ran one after the other or several at
+    once; the pauses between the invocations of a resumed run do not count. A record without a start
+    time (written before they were kept) adds its seconds.
+    """
+    spans = sorted((r.started, r.started + r.seconds) for r in records if getattr(r, "started", None) is not None)
+    total = sum(float(r.seconds) for r in records if getattr(r, "started", None) is None)
+    end = -np.inf
+    for start, stop in spans:
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return float(total)
+
+
+def run_account(config: Any, records: Sequence[Any], peak: float | None = None,
+                peak_threads: int | None = None) -> RunAccount:
     """The account of a run from its stage records.
+
+    A stage's floor is its FLOPs at its share of the peak: ``peak * threads / peak_threads`` when
+    it ran with fewer BLAS threads than the peak was measured with (a worker of ``deeprg run`` has
+    one core of two). The run's floor is all FLOPs at the whole peak, and its seconds are the time
+    during which stages ran (:func:`busy_seconds`): with stages running side by side, less than their sum.
 
     Parameters
     ----------
     config : deeprg.experiment.config.ExperimentConfig
         The resolved experiment.
     records : sequence of StageRecord
-        ``name``, ``seconds`` and ``skipped`` of each stage (a reused stage reports the seconds it took then).
+        ``name``, ``seconds``, ``skipped``, ``started`` and ``threads`` of each stage (a reused stage
+        reports those of when it ran).
     peak : float, optional
         float32 GEMM rate in FLOP/s; measured now (:func:`measure_gemm_peak`) when not given.
+    peak_threads : int, optional
+        BLAS threads of that measurement; default: those of this process now (:func:`blas_threads`).
 
     Returns
     -------
     RunAccount
     """
     peak = measure_gemm_peak() if peak is None else float(peak)
+    peak_threads = blas_threads() if peak_threads is None else int(peak_threads)
     stages = []
     for record in records:
         flops = stage_flops(config, record.name)
-        floor = flops / peak
+        threads = getattr(record, "threads", None)
+        share = 1.0 if threads is None else min(1.0, threads / peak_threads)
+        floor = flops / (peak * share)
         stages.append(StageAccount(record.name, float(record.seconds), flops, floor,
-                                   float(record.seconds) / floor if floor > 0 else None, bool(record.skipped)))
-    seconds = sum(s.seconds for s in stages)
+                                   float(record.seconds) / floor if floor > 0 else None, bool(record.skipped), threads))
+    seconds = busy_seconds(records)
     flops = sum(s.flops for s in stages)
     floor = flops / peak
-    return RunAccount(peak / 1e9, seconds, flops, floor, seconds / floor if floor > 0 else None, stages)
+    return RunAccount(peak / 1e9, seconds, flops, floor, seconds / floor if floor > 0 else None, stages,
+                      stage_seconds=sum(s.seconds for s in stages), peak_threads=peak_threads)
 
 
 def format_account(account: RunAccount | dict[str, Any]) -> str:
@@ -198,21 +239,28 @@ def format_account(account: RunAccount | dict[str, Any]) -> str:
     if isinstance(account, dict):
         account = RunAccount.from_dict(account)
     width = max([len("stage"), *(len(s.stage) for s in account.stages)])
-    lines = [f"time account at {account.gemm_peak_gflops:.1f} GFLOP/s (float32 GEMM peak measured in this run)",
-             f"  {'stage':<{width}} {'seconds':>9} {'GFLOP':>9} {'floor s':>9} {'x floor':>8}"]
+    cores = "" if account.peak_threads is None else f" on {account.peak_threads} thread(s)"
+    lines = [f"time account at {account.gemm_peak_gflops:.1f} GFLOP/s (float32 GEMM peak{cores}, measured in this run); "
+             "a stage's floor is at its threads' share of the peak",
+             f"  {'stage':<{width}} {'threads':>7} {'seconds':>9} {'GFLOP':>9} {'floor s':>9} {'x floor':>8}"]
     for s in account.stages:
         ratio = "" if s.ratio_to_floor is None else f"{s.ratio_to_floor:.2f}"
         reused = "  (reused)" if s.reused else ""
-        lines.append(f"  {s.stage:<{width}} {s.seconds:>9.1f} {s.flops / 1e9:>9.4g} {s.floor_seconds:>9.3g} "
+        threads = "" if s.threads is None else str(s.threads)
+        lines.append(f"  {s.stage:<{width}} {threads:>7} {s.seconds:>9.1f} {s.flops / 1e9:>9.4g} {s.floor_seconds:>9.3g} "
                      f"{ratio:>8}{reused}")
     ratio = "n/a" if account.ratio_to_floor is None else f"{account.ratio_to_floor:.2f}x"
-    lines.append(f"  {'run':<{width}} {account.seconds:>9.1f} {account.flops / 1e9:>9.4g} {account.floor_seconds:>9.3g} "
-                 f"{ratio:>8}")
+    lines.append(f"  {'run':<{width}} {'':>7} {account.seconds:>9.1f} {account.flops / 1e9:>9.4g} "
+                 f"{account.floor_seconds:>9.3g} {ratio:>8}")
+    if account.stage_seconds is not None and account.stage_seconds > account.seconds * 1.001:
+        lines.append(f"  (the run's seconds are those during which stages ran; its {len(account.stages)} stages took "
+                     f"{account.stage_seconds:.1f} s in all, {account.stage_seconds / account.seconds:.2f} at once "
+                     "on average)")
     return "\n".join(lines)
 
 
 def account_summary(account: RunAccount) -> str:
     """One line for the report's provenance: the run's seconds, its floor and their ratio."""
     ratio = "no matrix products counted" if account.ratio_to_floor is None else f"{account.ratio_to_floor:.2f}x its floor"
-    return (f"{account.seconds:.0f} s in stages, {ratio} of {account.floor_seconds:.0f} s "
+    return (f"{account.seconds:.0f} s of stages, {ratio} of {account.floor_seconds:.0f} s "
             f"({account.flops / 1e12:.2f} TFLOP at {account.gemm_peak_gflops:.0f} GFLOP/s float32 GEMM, measured in the run)")

@@ -23,6 +23,7 @@ from typing import Any
 
 from deeprg import __version__
 from deeprg.errors import InvalidParameterError
+from deeprg.experiment.accounting import blas_threads
 from deeprg.experiment.hashing import config_hash
 from deeprg.io import atomic_path
 from deeprg.progress import Progress, silent, within
@@ -105,6 +106,18 @@ class StageRecord:
     outputs: list[str]
     seconds: float
     skipped: bool = False
+    #: When the stage started (seconds since the epoch), for the run's wall time when stages ran in parallel.
+    started: float | None = None
+    #: BLAS threads the stage ran with (None: not recorded), for its share of the machine's peak.
+    threads: int | None = None
+
+    @classmethod
+    def from_file(cls, data: Mapping[str, Any], *, skipped: bool = False) -> StageRecord:
+        """The record of a ``.stages/<name>.json`` file's contents (older files lack ``started`` and ``threads``)."""
+        started, threads = data.get("started"), data.get("threads")
+        return cls(str(data.get("name", "")), str(data.get("input_hash", "")), list(data.get("outputs", [])),
+                   float(data.get("seconds", 0.0)), skipped=skipped,
+                   started=None if started is None else float(started), threads=None if threads is None else int(threads))
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -196,7 +209,7 @@ class Runner:
                 if path.exists():
                     logger.warning("recomputing stage %s: %s cannot be read", stage.name, path)
                 return None
-        return StageRecord(stage.name, input_hash, list(stage.outputs), float(record.get("seconds", 0.0)), skipped=True)
+        return StageRecord.from_file({**record, "name": stage.name, "outputs": list(stage.outputs)}, skipped=True)
 
     def run(self, plan: Sequence[Stage]) -> list[StageRecord]:
         """Run every stage of ``plan`` that is not up to date; return the records of all, in plan order.
@@ -252,11 +265,14 @@ def compute_stage(directory: Path, config: Any, resume: bool, stage: Stage, hash
     """
     input_hash = hashes[stage.name]
     context = Context(directory, config, resume, progress, input_hash, hashes, records)
+    started, threads = time.time(), blas_threads()
     start = time.perf_counter()
     stage.work(context, **stage.params)
     seconds = time.perf_counter() - start
+    record = StageRecord(stage.name, input_hash, list(stage.outputs), seconds, started=started, threads=threads)
     write_json(record_path(directory, stage.name), {"name": stage.name, "input_hash": input_hash,
-                                                     "outputs": list(stage.outputs), "seconds": seconds,
+                                                     "outputs": record.outputs, "seconds": seconds,
+                                                     "started": started, "threads": threads,
                                                      "deeprg_version": __version__})
     logger.info("stage %s done in %.1f s", stage.name, seconds)
-    return StageRecord(stage.name, input_hash, list(stage.outputs), seconds)
+    return record

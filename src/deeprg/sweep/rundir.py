@@ -86,9 +86,8 @@ def run_plan(runner: Any, plan: Sequence[Stage], hashes: Mapping[str, str]) -> l
                 f"{len(failed)} stage(s) of the run in {runner.directory} failed: "
                 + "; ".join(f"{o.stage}: {o.error_type}: {o.error_message}" for o in failed)
                 + ". The stages that do not read them finished and are kept; fix the cause and run again.")
-        for stage in pending:
-            records[stage.name] = StageRecord(stage.name, hashes[stage.name], list(stage.outputs),
-                                              outcomes[stage.name].seconds)
+        for stage in pending:  # as its worker recorded it (when it started, with how many threads)
+            records[stage.name] = _record(runner.directory, stage.name)
     return [records[stage.name] for stage in plan]
 
 
@@ -117,9 +116,7 @@ def execute_plan_stage(directory: str, resume: bool, config: Any, stages: Mappin
 
 
 def _record(directory: Path, name: str) -> StageRecord:
-    data = read_json(record_path(directory, name)) or {}
-    return StageRecord(name, str(data.get("input_hash", "")), list(data.get("outputs", [])),
-                       float(data.get("seconds", 0.0)))
+    return StageRecord.from_file({**(read_json(record_path(directory, name)) or {}), "name": name})
 
 
 class _Reports:
