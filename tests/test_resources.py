@@ -73,6 +73,10 @@ def test_experiment_estimate_covers_sampling_and_training():
     assert need.memory >= estimate_training(ens.n_samples, ens.L**2, net.layers).memory
     assert need.disk >= estimate_sampling(ens.L, ens.n_samples).disk
     assert "mehta_schwab_2014" in need.what
+    # stages side by side (deeprg run's workers) each hold the data and a training: that part counts once per worker
+    two = estimate_experiment(config, workers=2)
+    training = estimate_training(ens.n_samples, ens.L**2, net.layers).memory
+    assert two.memory >= need.memory + training and two.disk == need.disk
 
 
 def test_a_request_that_cannot_fit_is_refused_with_the_numbers(tmp_path):

@@ -51,6 +51,8 @@ _MAX_SURROGATES = 100_000
 #: Largest loop counts accepted, far beyond any real use (the paper: 50 epochs, CD-1, spacing ~ 2 tau):
 #: a larger count is a typo that would keep the command busy for days.
 _MAX_EPOCHS, _MAX_CD_K, _MAX_SPACING = 100_000, 10_000, 10_000_000
+#: Worker processes of `deeprg run` by default at most (one per core up to this; more with --workers N).
+_DEFAULT_WORKERS = 8
 #: Most local worker processes of `deeprg run --workers` (each a Python process with its own memory).
 _MAX_WORKERS = 1024
 _BACKEND_HELP = "Where deeprg's RBMs train: numpy (default) or torch (needs the torch extra of deeprg, torch 2.13)."
@@ -159,8 +161,10 @@ def run(
                                         "status counts only when every seed gives it."),
     backend: Optional[str] = typer.Option(None, "--backend", help=_BACKEND_HELP),
     device: Optional[str] = typer.Option(None, "--device", help=_DEVICE_HELP),
-    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Run independent stages (variants, "
-                                          "seeds, scan strengths) in N local worker processes (default: in this process)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=0, help="Local worker processes that run "
+                                          "independent stages (variants, seeds, scan strengths, controls) side by side, "
+                                          "each on its share of the cores (default: one per core, at most 8; 0: every "
+                                          "stage in this process, one after the other)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the stages on a Dask cluster: the "
                                             "scheduler's address, tcp://host:8786 (its workers must share --out)."),
 ) -> None:
@@ -174,8 +178,10 @@ def run(
     experiment = _on_backend(experiment, backend, device)
     directory = out or Path("runs") / (experiment.name + ("-quick" if quick else ""))
     check_directory(directory)  # before anything is created: a file in the way, an unwritable parent
-    check_fits(estimate_experiment(experiment), directory,
-               advice="lower ensemble.L, ensemble.n_samples or network.layers in the configuration")
+    workers = _default_workers(workers, scheduler)
+    check_fits(estimate_experiment(experiment, workers=workers or 1), directory,
+               advice="lower ensemble.L, ensemble.n_samples or network.layers in the configuration"
+               + (", or run fewer stages at once (--workers)" if workers and workers > 1 else ""))
     engine = _run_engine(workers, scheduler, directory)  # before anything is created: an unreachable scheduler
     start = time.perf_counter()
     with engine as engine, _progress(counts=False) as progress:
@@ -219,13 +225,28 @@ def _print_account(metrics: Path) -> None:
         console.print(format_account(account), markup=False)
 
 
+def _default_workers(workers: Optional[int], scheduler: Optional[str]) -> Optional[int]:
+    """`deeprg run`'s worker processes: as given; by default one per core (at most _DEFAULT_WORKERS), none on one core.
+
+    Stages side by side, one core each, beat stages one after the other on all cores: the mini-batch
+    products run closer to the peak on one thread, and the stages that do not multiply matrices
+    (measurements, controls) use every core instead of one.
+    """
+    from deeprg.sweep.engines import available_cores
+
+    if scheduler is not None or workers is not None:
+        return workers
+    cores = min(available_cores(), _DEFAULT_WORKERS)
+    return cores if cores > 1 else 0
+
+
 def _run_engine(workers: Optional[int], scheduler: Optional[str], directory: Path) -> Any:
     """The engine of `deeprg run --workers/--scheduler` as a context manager (None: stages run in this process)."""
     from contextlib import nullcontext
 
     from deeprg.sweep.engines import make_engine
 
-    if workers is None and scheduler is None:
+    if not workers and scheduler is None:
         return nullcontext(None)
     if workers is not None and workers > _MAX_WORKERS:
         raise InvalidParameterError(f"--workers must be at most {_MAX_WORKERS:,} (got {workers:,}): each is a process "

@@ -172,20 +172,22 @@ def estimate_training(
     return ResourceEstimate(int(memory), int(disk), f"training a {shape} network on {n_samples} samples")
 
 
-def estimate_experiment(config: Any) -> ResourceEstimate:
+def estimate_experiment(config: Any, *, workers: int = 1) -> ResourceEstimate:
     """Memory and disk of a whole experiment (``deeprg run``) with a resolved configuration.
 
     Parameters
     ----------
     config : deeprg.experiment.config.ExperimentConfig
         The configuration that will run (after :func:`deeprg.experiment.config.resolve`).
+    workers : int, default 1
+        Stages that may run at once (``deeprg run``'s worker processes), each with its own copy of the data.
 
     Returns
     -------
     ResourceEstimate
         Memory: the larger of sampling and, with the ensemble and its training bits held for
-        the whole run, the largest training (a network or the scanned layer); disk: the
-        ensemble, one model per variant and training seed, and the analysis figures.
+        the whole run, the largest training (a network or the scanned layer), once per worker;
+        disk: the ensemble, one model per variant and training seed, and the analysis figures.
     """
     from deeprg.experiment.config import ExperimentConfig
 
@@ -200,7 +202,8 @@ def estimate_experiment(config: Any) -> ResourceEstimate:
     trainings = [estimate_training(ens.n_samples, n_visible, net.layers)]
     if config.scan is not None:
         trainings.append(estimate_training(ens.n_samples, n_visible, [config.scan_n_components]))
-    memory = max(sampling.memory, spins + max(t.memory for t in trainings))
+    workers = check_int(workers, "workers", minimum=1)
+    memory = max(sampling.memory, workers * (spins + max(t.memory for t in trainings)))
     n_variants = len(net.variants)
     disk = (sampling.disk + n_variants * (config.n_seeds * trainings[0].disk + _ANALYSIS_DISK)
             + sum(t.disk for t in trainings[1:]))

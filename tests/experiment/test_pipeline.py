@@ -165,12 +165,16 @@ def test_scan_rows_are_cached_by_their_own_inputs(quick_run, tmp_path):
     assert scan[:-1] == json.loads((directory / "scan.json").read_text())
 
 
-def test_cli_run_quick(tmp_path, capsys):
-    code = main(["run", "--quick", "--out", str(tmp_path / "r"), "--seed", "3"])
+def test_cli_run_quick_in_this_process(tmp_path, capsys):
+    code = main(["run", "--quick", "--workers", "0", "--out", str(tmp_path / "r"), "--seed", "3"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "report:" in out and (tmp_path / "r" / "report.html").exists()
     assert json.loads((tmp_path / "r" / "config.json").read_text())["seed"] == 3
+    account = json.loads((tmp_path / "r" / "metrics.json").read_text())["account"]
+    # every stage on this process's BLAS threads; one after the other: the run's seconds are the stages' sum
+    assert {stage["threads"] for stage in account["stages"]} == {account["peak_threads"]}
+    assert account["seconds"] == pytest.approx(account["stage_seconds"], abs=0.01)  # two clocks: microseconds apart
 
 
 def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
@@ -182,12 +186,17 @@ def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.slow
-def test_cli_quick_run_on_two_workers_equals_the_serial_run(quick_run, tmp_path, capsys):
-    """`deeprg run --quick --workers 2`: every number of metrics.json as in process (times aside)."""
+def test_cli_quick_run_on_default_workers_equals_the_serial_run(quick_run, tmp_path, capsys):
+    """`deeprg run --quick` (one worker per core, one thread each): every number of metrics.json as in process
+    (times aside), bit for bit: no result depends on how many threads BLAS had."""
+    from deeprg.sweep.engines import available_cores
     from tests.experiment.test_run_engines import numbers
 
     _, _, serial, _ = quick_run
-    code = main(["run", "--quick", "--seeds", "1", "--workers", "2", "--out", str(tmp_path / "r")])
+    code = main(["run", "--quick", "--seeds", "1", "--out", str(tmp_path / "r")])
     assert code == 0, capsys.readouterr().err
     assert numbers(tmp_path / "r" / "metrics.json") == numbers(serial.metrics)
+    account = json.loads((tmp_path / "r" / "metrics.json").read_text())["account"]
+    cores = available_cores()
+    expected = {account["peak_threads"]} if cores < 2 else {max(1, cores // min(cores, 8))}
+    assert {stage["threads"] for stage in account["stages"]} == expected
