@@ -11,10 +11,13 @@ Prints:
    -> 400 at batch 100: ``partial_fit`` over the whole data (one pass of mini-batch
    updates, no monitoring), best of 3 after a warm-up; effective GFLOP/s and percent
    of the peak. FLOPs are counted as the five matrix products of a CD-1 mini-batch
-   (P(h|v_data): v W^T; P(v|h): h W; P(h|v_1): v W^T; weight statistics h^T v of
+   (P(h|v_data): W v^T; P(v|h): h W; P(h|v_1): W v^T; weight statistics h^T v of
    both phases), 2 B V H each: 10 B V H per mini-batch, 10 N V H per epoch.
-3. Where one epoch of ours goes: the same operations replayed on their own
-   (matrix products, sigmoids, random numbers, parameter update, the rest).
+   Then "side by side": as many single-threaded trainings at once as there are cores (what
+   ``deeprg run``'s worker processes do with independent stages), each a separate process, and
+   their combined GFLOP/s against the same peak.
+3. Where one epoch of ours goes: the fused step's operations replayed on their own
+   (matrix products, bias add and sigmoid, random numbers, comparisons, parameter update, the rest).
 4. scikit-learn's ``BernoulliRBM`` (PCD-1: the same five products per mini-batch)
    seconds per epoch (``fit`` with ``n_iter=1``) on the same float32 data at batch
    100, and with its defaults (batch 10, float64 data). A default run predicted to
@@ -53,7 +56,6 @@ from sklearn.neural_network import BernoulliRBM as SklearnRBM
 from threadpoolctl import threadpool_info
 
 from deeprg.rbm import BernoulliRBM
-from deeprg.rbm.functional._core import _sigmoid_for_sampling
 
 N_SAMPLES, N_VISIBLE, N_HIDDEN, BATCH = 20_000, 1600, 400, 100
 #: FLOPs of one CD-1 epoch: five products of 2 B V H FLOPs per mini-batch, N / B mini-batches.
@@ -85,7 +87,7 @@ def product_cases(rng: np.random.Generator) -> list[tuple[str, object, int, int]
     bvh = 2 * BATCH * N_VISIBLE * N_HIDDEN
     return [
         ("2000x2000 @ 2000x2000 (peak)", lambda: a @ b, 2 * 2000**3, 2),
-        (f"v W^T  ({BATCH}x{N_VISIBLE}) @ ({N_VISIBLE}x{N_HIDDEN})", lambda: v @ W.T, bvh, 30),
+        (f"W v^T  ({N_HIDDEN}x{N_VISIBLE}) @ ({N_VISIBLE}x{BATCH})", lambda: W @ v.T, bvh, 30),
         (f"h W    ({BATCH}x{N_HIDDEN}) @ ({N_HIDDEN}x{N_VISIBLE})", lambda: h @ W, bvh, 30),
         (f"h^T v  ({N_HIDDEN}x{2 * BATCH}) @ ({2 * BATCH}x{N_VISIBLE})", lambda: ph2.T @ v2, 2 * bvh, 30),
     ]
@@ -161,7 +163,7 @@ def ours_section(rounds: dict, peak: float, products: float) -> float:
     """Print our seconds per epoch and share of the peak; return the seconds."""
     print(f"2. deeprg BernoulliRBM, CD-1, float32, {N_SAMPLES:,} x {N_VISIBLE} -> {N_HIDDEN}, batch {BATCH}: "
           f"partial_fit over all data, best of {len(rounds['ours'])} after a warm-up")
-    print(f"   FLOPs counted: 5 products of 2 B V H per mini-batch (v W^T twice, h W, h^T v for both phases) "
+    print(f"   FLOPs counted: 5 products of 2 B V H per mini-batch (W v^T twice, h W, h^T v for both phases) "
           f"= 10 B V H; {EPOCH_FLOPS / 1e9:.0f} GFLOP per epoch")
     seconds = min(rounds["ours"])
     rate = gflops(EPOCH_FLOPS, seconds)
@@ -177,57 +179,99 @@ def ours_section(rounds: dict, peak: float, products: float) -> float:
     return seconds
 
 
-PARTS = ("matrix products", "bias add + sigmoid (tanh form)", "random numbers + compare",
-         "momentum + parameter update", "batch gather, concatenate, scale, means")
+def _single_threaded_epochs(n_epochs: int, start: object, queue: object) -> None:  # pragma: no cover - a child process
+    """In a child process on one BLAS and numba thread: warm up, wait for ``start``, time ``n_epochs`` epochs."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    numba.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        X = make_data()
+        rbm = BernoulliRBM(N_HIDDEN, learning_rate=0.1, batch_size=BATCH, n_iter=1, dtype="float32", random_state=0)
+        rbm.partial_fit(X[:2_000])
+        start.wait()
+        begin = time.time()
+        for _ in range(n_epochs):
+            rbm.partial_fit(X)
+        queue.put((begin, time.time()))
+
+
+def side_by_side_section(peak: float, n_epochs: int = 3) -> float:
+    """Print the combined rate of one single-threaded training per core, all at once; return it (GFLOP/s)."""
+    import multiprocessing as mp
+
+    from deeprg.sweep.engines import available_cores
+
+    cores = available_cores()
+    context = mp.get_context("spawn")
+    start, queue = context.Barrier(cores), context.Queue()
+    children = [context.Process(target=_single_threaded_epochs, args=(n_epochs, start, queue)) for _ in range(cores)]
+    for child in children:
+        child.start()
+    spans = [queue.get() for _ in children]
+    for child in children:
+        child.join()
+    wall = max(end for _, end in spans) - min(begin for begin, _ in spans)
+    rate = gflops(cores * n_epochs * EPOCH_FLOPS, wall)
+    mark = "PASS" if rate >= TARGET_PEAK_FRACTION * peak else "FAIL"
+    print(f"   side by side, {cores} trainings at once on one thread each ({n_epochs} epochs each, separate processes, "
+          f"as deeprg run's workers): {wall / n_epochs:.3f} s per round of {cores} epochs, {rate:.1f} GFLOP/s = "
+          f"{rate / peak:.0%} of the peak (target >= {TARGET_PEAK_FRACTION:.0%}: {mark})")
+    return rate
+
+
+PARTS = ("matrix products", "bias add, tanh, sigmoid's end (fused)", "random numbers", "Bernoulli comparisons",
+         "parameter update (fused)", "batch gather, bias statistics' means")
 
 
 def replay_epoch(X: np.ndarray) -> tuple[dict[str, float], float]:
-    """One epoch of the operations of ``F.cd_statistics`` and ``BernoulliRBM._update``, timed by kind."""
+    """One epoch of the fused CD-1 step's operations (``deeprg.rbm._cd_kernels``), each timed by kind."""
+    from deeprg.rbm import _cd_kernels as K
+
     rng = np.random.default_rng(2)
     W = (0.1 * rng.standard_normal((N_HIDDEN, N_VISIBLE))).astype(np.float32)
     b, c = np.zeros(N_VISIBLE, np.float32), np.zeros(N_HIDDEN, np.float32)
     velocity = [np.zeros_like(p) for p in (W, b, c)]
-    lr, mu = np.float32(0.1), np.float32(0.5)
+    ws = K.CDWorkspace(N_VISIBLE, N_HIDDEN, BATCH, None, np.dtype(np.float32))
+    f32 = np.float32
     parts = dict.fromkeys(PARTS, 0.0)
-    matmul, sigmoid, random, update_, other = PARTS
+    matmul, sigmoid, random, compare, update, other = PARTS
     clock = time.perf_counter
 
-    def timed(kind, fn, *args):
+    def timed(kind, fn, *args, **kwargs):
         start = clock()
-        out = fn(*args)
+        out = fn(*args, **kwargs)
         parts[kind] += clock() - start
         return out
 
-    def conditional(x, bias):
-        x += bias
-        return _sigmoid_for_sampling(x)  # the kernel the training path uses
-
-    def sample(p):
-        u = rng.random(p.shape, dtype=np.float32)
-        return np.less(u, p, out=u)
-
-    def statistics(v0, vk, ph0, ph):
-        scaled = np.empty((2 * BATCH, N_HIDDEN), np.float32)
-        np.multiply(ph0, 1.0 / BATCH, out=scaled[:BATCH])
-        np.multiply(ph, -1.0 / BATCH, out=scaled[BATCH:])
-        return scaled, np.concatenate((v0, vk)), v0.mean(axis=0) - vk.mean(axis=0), ph0.mean(axis=0) - ph.mean(axis=0)
-
-    def update(dW, db, dc):
-        for param, vel, grad in zip((W, b, c), velocity, (dW, db, dc), strict=True):
-            vel *= mu
-            vel += lr * grad
-            param += vel
-
+    v0, vk, scaled = ws.both[:BATCH], ws.both[BATCH:], ws.scaled
+    xT = ws.xT.reshape(N_HIDDEN, BATCH)
     order = rng.permutation(N_SAMPLES)
     start = clock()
     for s in range(0, N_SAMPLES, BATCH):
-        v0 = timed(other, X.__getitem__, order[s : s + BATCH])
-        ph0 = timed(sigmoid, conditional, timed(matmul, np.matmul, v0, W.T), c)
-        pv = timed(sigmoid, conditional, timed(matmul, np.matmul, timed(random, sample, ph0), W), b)
-        vk = timed(random, sample, pv)
-        ph = timed(sigmoid, conditional, timed(matmul, np.matmul, vk, W.T), c)
-        scaled, both, db, dc = timed(other, statistics, v0, vk, ph0, ph)
-        timed(update_, update, timed(matmul, np.matmul, scaled.T, both), db, dc)
+        timed(other, np.take, X, order[s : s + BATCH], axis=0, out=v0)
+        timed(random, rng.random, out=ws.u_hidden, dtype=f32)
+        timed(matmul, np.matmul, W, v0.T, out=xT)
+        timed(sigmoid, K._bias_half_rows, xT, c)
+        timed(sigmoid, np.tanh, xT, out=xT)
+        timed(compare, K._finish, xT, ws.u_hidden, ws.ph0, scaled[:BATCH], f32(1 / BATCH), ws.h, True)
+        timed(matmul, np.matmul, ws.h, W, out=ws.pv)
+        timed(sigmoid, K._bias_half, ws.pv, b)
+        timed(sigmoid, np.tanh, ws.pv, out=ws.pv)
+        timed(random, rng.random, out=ws.u_visible, dtype=f32)
+        timed(compare, K._sample, ws.pv, ws.u_visible, vk)
+        timed(matmul, np.matmul, W, vk.T, out=xT)
+        timed(sigmoid, K._bias_half_rows, xT, c)
+        timed(sigmoid, np.tanh, xT, out=xT)
+        timed(sigmoid, K._finish, xT, ws.u_hidden, ws.ph, scaled[BATCH:], f32(-1 / BATCH), ws.h, False)
+        db = timed(other, lambda: v0.mean(axis=0) - vk.mean(axis=0))
+        dc = timed(other, lambda: ws.ph0.mean(axis=0) - ws.ph.mean(axis=0))
+        timed(matmul, np.matmul, scaled.T, ws.both, out=ws.dW)
+        zero = f32(0)
+        timed(update, K._step, W.reshape(-1), velocity[0].reshape(-1), ws.dW.reshape(-1), f32(0.1), f32(0.5), zero,
+              zero, False, zero)
+        timed(update, K._step, b, velocity[1], db, f32(0.1), f32(0.5), zero, zero, False, zero)
+        timed(update, K._step, c, velocity[2], dc, f32(0.1), f32(0.5), zero, zero, False, zero)
     return parts, clock() - start
 
 
@@ -403,6 +447,7 @@ def full_benchmark() -> None:
     rounds = interleaved_rounds(data, 3)
     peak_gflops, product_seconds = matmul_section(rounds)
     ours_seconds = ours_section(rounds, peak_gflops, product_seconds)
+    side_by_side_section(peak_gflops)
     parts_section(data, ours_seconds)
     sklearn_100, sklearn_default = sklearn_section(data, rounds)
     speedup_section(ours_seconds, product_seconds, sklearn_100, sklearn_default)
