@@ -489,18 +489,22 @@ def _checkpoint_seed(checkpoint: Path) -> Optional[int]:
 
 
 def _model_table(dbn: Any, X: Any, title: str) -> Table:
-    """Per layer: size, estimator, pseudo-likelihood per spin of its own input, weight statistics."""
-    from deeprg.rbm.monitoring import epoch_metrics
+    """Per layer: size, estimator, pseudo-likelihood per spin of its own input, weight statistics.
+
+    The metrics are those of training's monitoring, on the same samples: only those are propagated
+    up the layers (not the whole data).
+    """
+    from deeprg.rbm.monitoring import epoch_metrics, monitoring_indices
 
     table = Table(title=title, header_style="bold")
     for column in ("layer", "units", "estimator", "pseudo-likelihood / spin", "reconstruction error", "sparsity", "epochs"):
         table.add_column(column)
-    data = X
+    data = np.asarray(X[monitoring_indices(len(X))], np.float64)
     for index, layer in enumerate(dbn.layers_):
         # the same metrics, on the same monitored samples, for deeprg and scikit-learn layers
         W = np.asarray(layer.components_, dtype=np.float64)
         b, c = np.asarray(layer.intercept_visible_, np.float64), np.asarray(layer.intercept_hidden_, np.float64)
-        logs = epoch_metrics(np.asarray(data, np.float64), None, W, b, c)
+        logs = epoch_metrics(data, None, W, b, c)
         table.add_row(
             str(index + 1), f"{W.shape[1]} -> {W.shape[0]}", type(layer).__module__.split(".")[0],
             f"{logs['pseudo_likelihood']:.4f}", f"{logs['reconstruction_error']:.4f}",

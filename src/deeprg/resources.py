@@ -32,6 +32,7 @@ from deeprg.errors import InvalidParameterError, ResourceError
 
 __all__ = [
     "ResourceEstimate",
+    "available_cores",
     "available_memory",
     "check_fits",
     "estimate_experiment",
@@ -223,6 +224,14 @@ def _cgroup_memory() -> int | None:
         return max(int(limit) - used, 0)
     except (OSError, ValueError):
         return None
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity; ``os.cpu_count()`` where there is none)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 def available_memory() -> int | None:

@@ -91,6 +91,17 @@ def test_an_account_without_counted_flops_has_no_ratio(paper):
 
 def test_the_peak_is_a_positive_rate():
     assert measure_gemm_peak(size=64, repeats=1) > 0
+    assert measure_gemm_peak(size=64, repeats=1, threads=1) > 0  # as in a worker process of one thread
+
+
+def test_an_account_measures_the_peak_on_every_core(paper):
+    from threadpoolctl import threadpool_limits
+
+    from deeprg.resources import available_cores
+
+    with threadpool_limits(limits=1, user_api="blas"):  # the report stage in a worker of one thread
+        account = run_account(paper, [StageRecord("train/l1", "h", [], 1.0, threads=1)])
+    assert account.peak_threads == available_cores() and account.gemm_peak_gflops > 0
 
 
 def test_busy_seconds_is_the_union_of_the_stages_intervals():

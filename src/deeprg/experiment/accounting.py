@@ -1,8 +1,9 @@
 r"""Where a run's time goes: each stage's seconds next to its matrix-product floor.
 
 The floor of a stage is the time its matrix products would take at this machine's float32
-matrix-multiply rate (:func:`measure_gemm_peak`, measured once per run in the same process):
-FLOPs divided by the peak. Training is matrix products: one product of an ``n x V`` batch with
+matrix-multiply rate (:func:`measure_gemm_peak`, measured once per run on every core, by the
+report stage): FLOPs divided by the peak, or by the share of it that the stage's BLAS threads had
+(one core of two for a stage of ``deeprg run``'s default worker processes). Training is matrix products: one product of an ``n x V`` batch with
 a ``V x H`` weight matrix costs :math:`2 n V H` FLOPs, and contrastive divergence makes a fixed
 number of them per sample and epoch (:func:`cd_products`). Stages that are not matrix products
 (sampling, measurements, the report) count 0 FLOPs: all of their time is above the floor.
@@ -44,10 +45,10 @@ def blas_threads() -> int:
     return max(counts, default=1)
 
 
-def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4) -> float:
+def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4, *, threads: int | None = None) -> float:
     """This machine's float32 matrix-multiply rate, FLOP/s: the best of ``repeats`` square products after a warm-up.
 
-    Uses NumPy's BLAS with its current thread settings, as training does; takes a second or two.
+    Uses NumPy's BLAS, with ``threads`` threads (default: its current setting); takes a second or two.
 
     Parameters
     ----------
@@ -55,6 +56,9 @@ def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4) -> float:
         Side of the square matrices (``2 size**3`` FLOPs per product).
     repeats : int, default 4
         Products timed; the fastest counts (the others absorb interference from other processes).
+    threads : int, optional
+        BLAS threads for the measurement, e.g. every core (:func:`deeprg.resources.available_cores`)
+        in a worker process that trains on one.
 
     Returns
     -------
@@ -63,6 +67,11 @@ def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4) -> float:
     """
     size = check_int(size, "size", minimum=16)
     repeats = check_int(repeats, "repeats", minimum=1)
+    if threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=check_int(threads, "threads", minimum=1), user_api="blas"):
+            return measure_gemm_peak(size, repeats)
     rng = np.random.default_rng(0)
     a = rng.standard_normal((size, size), dtype=np.float32)
     b = rng.standard_normal((size, size), dtype=np.float32)
@@ -209,16 +218,19 @@ def run_account(config: Any, records: Sequence[Any], peak: float | None = None,
         ``name``, ``seconds``, ``skipped``, ``started`` and ``threads`` of each stage (a reused stage
         reports those of when it ran).
     peak : float, optional
-        float32 GEMM rate in FLOP/s; measured now (:func:`measure_gemm_peak`) when not given.
+        float32 GEMM rate in FLOP/s; measured now on every core (:func:`measure_gemm_peak` with
+        :func:`~deeprg.resources.available_cores` threads, also in a worker process that has fewer) when not given.
     peak_threads : int, optional
-        BLAS threads of that measurement; default: those of this process now (:func:`blas_threads`).
+        BLAS threads of a given ``peak``; default: every core.
 
     Returns
     -------
     RunAccount
     """
-    peak = measure_gemm_peak() if peak is None else float(peak)
-    peak_threads = blas_threads() if peak_threads is None else int(peak_threads)
+    from deeprg.resources import available_cores
+
+    peak_threads = available_cores() if peak_threads is None else int(peak_threads)
+    peak = measure_gemm_peak(threads=peak_threads) if peak is None else float(peak)
     stages = []
     for record in records:
         flops = stage_flops(config, record.name)

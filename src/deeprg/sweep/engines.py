@@ -24,6 +24,7 @@ from typing import Any
 
 from deeprg.errors import DeepRGError, InvalidParameterError
 from deeprg.progress import Progress
+from deeprg.resources import available_cores  # noqa: F401 - re-exported: the cores an engine divides
 from deeprg.sweep.executor import FAILED, SKIPPED, StageOutcome, StageTask
 
 __all__ = ["ClusterEngine", "Engine", "LocalEngine", "SchedulerError", "SerialEngine", "available_cores", "make_engine"]
@@ -38,14 +39,6 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 class SchedulerError(DeepRGError, ConnectionError):
     """A Dask scheduler cannot be reached, has no workers, or its workers cannot see the output directory."""
-
-
-def available_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 class Engine:
