@@ -346,7 +346,8 @@ def overhead_section(X: np.ndarray, epoch_seconds: float) -> None:
 
     after = best(lambda: epoch_metrics(X, X_val, *rbm._params))
     log_form = _estimates._pll_log_form
-    _estimates._pll_log_form = _estimates._pll_softplus_form  # the same sums, two softplus per term
+    # the same sums, two softplus per term, a sample at a time (its temporaries: 2 x sites x hidden numbers)
+    _estimates._pll_log_form = lambda v, W, b, c, rows, out: _estimates._pll_softplus_form(v, W, b, c, 1, v.shape[1], out)
     try:
         before = best(lambda: epoch_metrics(X, X_val, *rbm._params))
     finally:
