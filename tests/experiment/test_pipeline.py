@@ -172,8 +172,11 @@ def test_cli_run_quick_in_this_process(tmp_path, capsys):
     assert "report:" in out and (tmp_path / "r" / "report.html").exists()
     assert json.loads((tmp_path / "r" / "config.json").read_text())["seed"] == 3
     account = json.loads((tmp_path / "r" / "metrics.json").read_text())["account"]
-    # every stage on this process's BLAS threads; one after the other: the run's seconds are the stages' sum
-    assert {stage["threads"] for stage in account["stages"]} == {account["peak_threads"]}
+    # trainings on this process's BLAS threads, measurements on one (blas_threads=1); one after the other: the
+    # run's seconds are the stages' sum
+    threads = {stage["stage"]: stage["threads"] for stage in account["stages"]}
+    assert {threads[s] for s in threads if s.startswith("train/")} == {account["peak_threads"]}
+    assert {threads[s] for s in threads if s.startswith("analyze/") or s == "controls"} == {1}
     assert account["seconds"] == pytest.approx(account["stage_seconds"], abs=0.01)  # two clocks: microseconds apart
 
 

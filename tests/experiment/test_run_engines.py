@@ -95,3 +95,27 @@ def test_a_failing_stage_is_named_the_stages_after_it_skipped_and_the_others_kep
     assert not (tmp_path / "models").exists() and not (tmp_path / "metrics.json").exists()
     assert [m for s, m in events if s == "ensemble"][-1].startswith("failed: ")
     assert not [s for s, m in events if s.startswith(("train/", "scan"))]  # skipped, silently
+
+
+def test_a_stage_declared_on_one_blas_thread_runs_on_one_wherever_it_runs(tmp_path):
+    """The measurements' stages declare blas_threads=1; compute_stage applies it and records it."""
+    from deeprg.experiment.accounting import blas_threads
+    from deeprg.experiment.stages import Stage, compute_stage
+
+    seen = {}
+
+    def work(context, key):
+        seen[key] = blas_threads()
+        (context.directory / f"{key}.txt").write_text("done")
+
+    config = resolve(load_config(None), quick=True)
+    (tmp_path / ".stages").mkdir()
+    for name, limit in (("pinned", 1), ("free", None)):
+        stage = Stage(name, (f"{name}.txt",), work, params={"key": name}, blas_threads=limit)
+        record = compute_stage(tmp_path, config, True, stage, {name: "h"}, [], lambda *a: None)
+        assert record.threads == seen[name]
+    assert seen["pinned"] == 1
+    assert seen["free"] == blas_threads()  # this process's own setting, untouched
+    measuring = {s.name: s.blas_threads for s in plan(config)}
+    assert all(measuring[n] == 1 for n in measuring if n.startswith("analyze/") or n == "controls")
+    assert all(measuring[n] is None for n in measuring if n.startswith(("train/", "scan/")))

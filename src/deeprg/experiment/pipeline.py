@@ -332,15 +332,16 @@ def plan(config: Any) -> list[Stage]:
         stages += rows
         stages.append(Stage("scan", ("scan.json",), _scan, after=tuple(r.name for r in rows),
                             params={"strengths": [float(s) for s in config.scan.strengths]}))
-    stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k))
-               for v, k in replicates]
+    # measurements on one BLAS thread wherever they run: the same numbers in this process and on a worker
+    stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k),
+                     blas_threads=1) for v, k in replicates]
     if config.analysis.controls:
         stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
-                            after=data))
+                            after=data, blas_threads=1))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
     if config.mcrg is not None:
         stages.append(Stage("mcrg", ("mcrg.json",), _mcrg, config=("mcrg", "ensemble", "network", "seed"),
-                            after=("ensemble", *(f"train/{v}" for v in variants))))
+                            after=("ensemble", *(f"train/{v}" for v in variants)), blas_threads=1))
     stages.append(Stage("report", ("report.html", "metrics.json"), _report,
                         after=tuple(stage.name for stage in stages), params={"version": __version__}))
     return stages

@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,11 @@ class Stage:
         Earlier stages whose outputs it reads.
     params : dict
         Fixed parameters of the work (e.g. the variant); part of the input hash.
+    blas_threads : int, optional
+        BLAS threads the stage runs with wherever it runs (default: those of its process). The
+        measurements run on one: BLAS may split a float64 product with a long inner dimension
+        across threads, which changes its last bits, so one thread gives the same numbers in
+        this process (all cores) and in a worker of ``deeprg run`` (one core each).
     """
 
     name: str
@@ -95,6 +101,7 @@ class Stage:
     config: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    blas_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,15 @@ class Runner:
         self.records.append(record)
 
 
+def _blas_limit(threads: int | None) -> Any:
+    """A context in which BLAS uses ``threads`` threads (nothing changes for None)."""
+    if threads is None:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads, user_api="blas")
+
+
 def record_path(directory: Path, name: str) -> Path:
     """Where the runner records stage ``name`` of the run in ``directory``."""
     return directory / ".stages" / (name.replace("/", "__") + ".json")
@@ -265,10 +281,11 @@ def compute_stage(directory: Path, config: Any, resume: bool, stage: Stage, hash
     """
     input_hash = hashes[stage.name]
     context = Context(directory, config, resume, progress, input_hash, hashes, records)
-    started, threads = time.time(), blas_threads()
-    start = time.perf_counter()
-    stage.work(context, **stage.params)
-    seconds = time.perf_counter() - start
+    with _blas_limit(stage.blas_threads):
+        started, threads = time.time(), blas_threads()
+        start = time.perf_counter()
+        stage.work(context, **stage.params)
+        seconds = time.perf_counter() - start
     record = StageRecord(stage.name, input_hash, list(stage.outputs), seconds, started=started, threads=threads)
     write_json(record_path(directory, stage.name), {"name": stage.name, "input_hash": input_hash,
                                                      "outputs": record.outputs, "seconds": seconds,

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
 
 from deeprg._random import RandomState, check_random_state
 from deeprg._validation import check_int, check_spins
@@ -167,15 +166,11 @@ def hidden_block_correlation(
         m = batch.reshape(len(batch), -1).mean(axis=1, dtype=np.float64)
         activity, blocks = _residual(activity, m), _residual(blocks, m)
     units, block_std = _standardize(activity), _standardize(blocks)
-    # BLAS on one thread: a float64 product this long in its inner dimension is split across threads, which
-    # changes its last bits; on one thread the correlations are the same in any process (deeprg run's workers
-    # have one thread each)
-    with threadpool_limits(limits=1, user_api="blas"):
-        best, where, specificity = _best(units, block_std)
-        null = np.empty((units.shape[1], n_null))
-        for k in range(n_null):
-            shuffled = units[rng.permutation(len(units))]
-            null[:, k] = _best(shuffled, block_std)[0]
+    best, where, specificity = _best(units, block_std)
+    null = np.empty((units.shape[1], n_null))
+    for k in range(n_null):
+        shuffled = units[rng.permutation(len(units))]
+        null[:, k] = _best(shuffled, block_std)[0]
     return BlockMatch(layer=int(layer), block_size=int(b), best_correlation=best, best_block=where.astype(np.int64),
                       specificity=specificity, null_correlation=null, partial=partial)
 
