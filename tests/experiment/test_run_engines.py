@@ -119,3 +119,23 @@ def test_a_stage_declared_on_one_blas_thread_runs_on_one_wherever_it_runs(tmp_pa
     measuring = {s.name: s.blas_threads for s in plan(config)}
     assert all(measuring[n] == 1 for n in measuring if n.startswith("analyze/") or n == "controls")
     assert all(measuring[n] is None for n in measuring if n.startswith(("train/", "scan/")))
+
+
+def test_the_largest_stages_are_offered_first(tiny, tmp_path):
+    """Tasks carry priorities: trainings (most FLOPs) before scan strengths before measurements, plan order
+    between equals, so that a parallel run does not end on one long training."""
+    seen = []
+
+    class Recording(SerialEngine):
+        def run(self, tasks, execute, on_done):
+            seen.extend(tasks)
+            return super().run(tasks, execute, on_done)
+
+    run_experiment(tiny, tmp_path, engine=Recording())
+    priority = {task.stage: task.priority for task in seen}
+    trainings = [s for s in priority if s.startswith("train/")]
+    scans = [s for s in priority if s.startswith("scan/")]
+    rest = [s for s in priority if not s.startswith(("train/", "scan/"))]
+    assert min(priority[s] for s in trainings) > max(priority[s] for s in scans) > max(priority[s] for s in rest)
+    ordered = sorted(trainings, key=priority.get, reverse=True)
+    assert ordered == trainings  # equal FLOPs: plan order

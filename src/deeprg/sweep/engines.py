@@ -101,7 +101,7 @@ class _DaskEngine(Engine):
         futures: dict[str, Any] = {}
         for task in tasks:
             futures[task.key] = self.client.submit(
-                execute, task, threads, *(futures[k] for k in task.after),
+                execute, task, threads, *(futures[k] for k in task.after), priority=task.priority,
                 key=f"deeprg-{task.stage.replace('/', '-')}-{task.input_hash[:16]}-{token}", pure=False)
         by_future = {f.key: k for k, f in futures.items()}
         by_key = {task.key: task for task in tasks}

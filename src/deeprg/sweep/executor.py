@@ -55,6 +55,9 @@ class StageTask:
         Input hashes of that cell's whole plan (:attr:`deeprg.experiment.stages.Context.hashes`).
     after : tuple of str
         Keys of the tasks whose artifacts it reads.
+    priority : float, default 0
+        Among tasks ready at the same time, a higher one starts first (Dask's priority): the largest
+        first, so that a run does not end on one long stage while the other workers wait.
     """
 
     key: str
@@ -63,6 +66,7 @@ class StageTask:
     config: dict[str, Any]
     hashes: dict[str, str]
     after: tuple[str, ...]
+    priority: float = 0.0
 
 
 @dataclass(frozen=True)

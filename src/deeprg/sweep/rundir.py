@@ -72,8 +72,9 @@ def run_plan(runner: Any, plan: Sequence[Stage], hashes: Mapping[str, str]) -> l
             runner.progress(stage.name, STAGE_SKIPPED)
             records[stage.name] = recorded
     names, data = {s.name for s in pending}, runner.config.to_dict()
-    tasks = [StageTask(s.name, s.name, hashes[s.name], data, dict(hashes), tuple(a for a in s.after if a in names))
-             for s in pending]
+    tasks = [StageTask(s.name, s.name, hashes[s.name], data, dict(hashes), tuple(a for a in s.after if a in names),
+                       priority=_priority(runner.config, s.name, len(pending) - index))
+             for index, s in enumerate(pending)]
     reports = _Reports(runner.progress, {task.stage: task.after for task in tasks})
     if tasks:
         with runner.engine.reporter(reports.event) as reporter:
@@ -89,6 +90,14 @@ def run_plan(runner: Any, plan: Sequence[Stage], hashes: Mapping[str, str]) -> l
         for stage in pending:  # as its worker recorded it (when it started, with how many threads)
             records[stage.name] = _record(runner.directory, stage.name)
     return [records[stage.name] for stage in plan]
+
+
+def _priority(config: Any, stage: str, rank: int) -> float:
+    """A stage's priority among those ready at once: its matrix-product FLOPs (the trainings, the longest
+    stages, first), then plan order (``rank``, larger first) between stages of equal FLOPs."""
+    from deeprg.experiment.accounting import stage_flops
+
+    return stage_flops(config, stage) / 1e9 + rank * 1e-3
 
 
 def execute_plan_stage(directory: str, resume: bool, config: Any, stages: Mapping[str, Stage], progress: Progress,
