@@ -17,8 +17,9 @@ draws in the same order, but
 - with the hidden inputs computed transposed, :math:`W v^\top` (hidden units x rows) instead of
   :math:`v W^\top`: with the batch as the right-hand operand the product runs at the rate of the
   other two (173 against 125 GFLOP/s at 100 x 1600 -> 400 on two Zen 4 cores), and each element
-  is the same dot product accumulated in the same order (checked bit for bit by the tests,
-  at the paper's size too); the kernel that finishes the sigmoid reads it transposed.
+  is the same dot product accumulated in the same order (checked bit for bit by the tests at
+  sizes where BLAS blocks and threads, and at the paper's size); the kernel that finishes the
+  sigmoid reads it transposed.
 
 What stays NumPy, so that the bits stay those of the reference: the matrix products (the same
 BLAS, with each dot product over the same operands), ``tanh`` (NumPy's vectorised float32 ``tanh``), the uniforms

@@ -56,8 +56,9 @@ class StageTask:
     after : tuple of str
         Keys of the tasks whose artifacts it reads.
     priority : float, default 0
-        Among tasks ready at the same time, a higher one starts first (Dask's priority): the largest
-        first, so that a run does not end on one long stage while the other workers wait.
+        Dask's priority: of the tasks waiting on a worker, a higher one starts first (Dask hands ready
+        tasks to workers as they become ready, so this orders each worker's queue); the largest
+        first, so that a run is less likely to end on one long stage while the other workers wait.
     """
 
     key: str
