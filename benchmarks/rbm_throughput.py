@@ -200,7 +200,7 @@ def side_by_side_section(peak: float, n_epochs: int = 3) -> float:
     """Print the combined rate of one single-threaded training per core, all at once; return it (GFLOP/s)."""
     import multiprocessing as mp
 
-    from deeprg.sweep.engines import available_cores
+    from deeprg.resources import available_cores
 
     cores = available_cores()
     context = mp.get_context("spawn")

@@ -232,7 +232,7 @@ def _default_workers(workers: Optional[int], scheduler: Optional[str]) -> Option
     products run closer to the peak on one thread, and the stages that do not multiply matrices
     (measurements, controls) use every core instead of one.
     """
-    from deeprg.sweep.engines import available_cores
+    from deeprg.resources import available_cores
 
     if scheduler is not None or workers is not None:
         return workers
