@@ -176,7 +176,7 @@ def test_cli_run_quick_in_this_process(tmp_path, capsys):
     # run's seconds are the stages' sum
     threads = {stage["stage"]: stage["threads"] for stage in account["stages"]}
     assert {threads[s] for s in threads if s.startswith("train/")} == {account["peak_threads"]}
-    assert {threads[s] for s in threads if s.startswith("analyze/") or s == "controls"} == {1}
+    assert {threads[s] for s in threads if s.startswith(("analyze/", "controls/"))} == {1}
     assert account["seconds"] == pytest.approx(account["stage_seconds"], abs=0.01)  # two clocks: microseconds apart
 
 

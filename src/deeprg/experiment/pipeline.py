@@ -207,20 +207,31 @@ def _control_depth(L: int, layers: list[int]) -> int:
     return max(depth, 1)
 
 
-def _controls(ctx: Context) -> None:
+def _control(ctx: Context, name: str) -> None:
+    """Measure one control network of the panel like the trained networks (one stage per control)."""
     from deeprg.experiment.analysis import measure_network
     from deeprg.rg import standard_controls
 
     (samples, held_out), analysis = _analysis_samples(ctx), ctx.config.analysis
-    controls = standard_controls(samples.L, b=2, n_layers=_control_depth(samples.L, ctx.config.network.layers),
-                                 random_state=ctx.config.seed)
-    results = []
-    for index, control in enumerate(controls):
-        ctx.progress("controls", f"{control.name} ({index + 1}/{len(controls)})", index, len(controls))
-        measured = measure_network(control.network, samples, n_surrogates=analysis.n_surrogates,
-                                   n_samples=analysis.n_samples, random_state=ctx.config.seed, held_out=held_out)
-        results.append(ControlResult(control.name, control.expected, control.description,
-                                     dict(control.expected_measures), measured.metrics))
+    (control,) = standard_controls(samples.L, b=2, n_layers=_control_depth(samples.L, ctx.config.network.layers),
+                                   random_state=ctx.config.seed, names=[name])
+    measured = measure_network(control.network, samples, n_surrogates=analysis.n_surrogates,
+                               n_samples=analysis.n_samples, random_state=ctx.config.seed, held_out=held_out,
+                               progress=ctx.progress)
+    result = ControlResult(control.name, control.expected, control.description, dict(control.expected_measures),
+                           measured.metrics)
+    out = ctx.directory / _control_output(name)
+    out.parent.mkdir(exist_ok=True)
+    write_json(out, result.to_dict())
+
+
+def _control_output(name: str) -> str:
+    return f"controls/{name}.json"
+
+
+def _controls(ctx: Context, names: list[str]) -> None:
+    """Gather the measured controls into ``controls.json``, in the panel's order."""
+    results = [ControlResult.from_dict(read_json(ctx.directory / _control_output(name))) for name in names]
     write_json(ctx.directory / "controls.json", [result.to_dict() for result in results])
 
 
@@ -335,9 +346,15 @@ def plan(config: Any) -> list[Stage]:
     # measurements on one BLAS thread wherever they run: the same numbers in this process and on a worker
     stages += [Stage(_stage("analyze", v, k), (str(_analysis_dir(v, k) / "metrics.json"),), _analyze, config=("analysis", "seed"), after=(*data, _stage("train", v, k)), params=_params(v, k),
                      blas_threads=1) for v, k in replicates]
-    if config.analysis.controls:
-        stages.append(Stage("controls", ("controls.json",), _controls, config=("analysis", "network", "seed"),
-                            after=data, blas_threads=1))
+    if config.analysis.controls:  # one stage per control network: pieces the size of an analysis, run side by side
+        from deeprg.rg import standard_control_names
+
+        names = list(standard_control_names())
+        parts = [Stage(f"controls/{name}", (_control_output(name),), _control, config=("analysis", "network", "seed"),
+                       after=data, params={"name": name}, blas_threads=1) for name in names]
+        stages += parts
+        stages.append(Stage("controls", ("controls.json",), _controls, after=tuple(p.name for p in parts),
+                            params={"names": names}))
     stages.append(Stage("exact_1d", ("exact_1d.json",), _exact_1d, config=("ensemble", "seed")))
     if config.mcrg is not None:
         stages.append(Stage("mcrg", ("mcrg.json",), _mcrg, config=("mcrg", "ensemble", "network", "seed"),

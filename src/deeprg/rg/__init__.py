@@ -19,7 +19,7 @@ pseudo-likelihood) and :mod:`~deeprg.rg.layermcrg` (both on a network's layers).
 The names below are the most used ones of the three; each subpackage exports more.
 """
 
-from deeprg.rg.controls import ControlNetwork, standard_controls
+from deeprg.rg.controls import ControlNetwork, standard_control_names, standard_controls
 from deeprg.rg.couplings import CouplingFit, pseudolikelihood_couplings
 from deeprg.rg.exact import (
     coarse_grained_couplings,
@@ -108,6 +108,7 @@ __all__ = [
     "scale_growth",
     "scan_median_z",
     "scan_row",
+    "standard_control_names",
     "standard_controls",
     "trace_condition_violation",
 ]

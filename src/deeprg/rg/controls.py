@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,7 @@ __all__ = [
     "random_dense_network",
     "random_site_network",
     "smooth_field_network",
+    "standard_control_names",
     "standard_controls",
     "untrained_network",
 ]
@@ -498,7 +500,13 @@ def _panel() -> list[tuple[str, bool, str, dict[str, bool | None], Any]]:
     ]
 
 
-def standard_controls(L: int, *, b: int = 2, n_layers: int = 3, random_state: RandomState = None) -> list[ControlNetwork]:
+def standard_control_names() -> tuple[str, ...]:
+    """The names of the standard panel's controls, in the panel's order (see :func:`standard_controls`)."""
+    return tuple(entry[0] for entry in _panel())
+
+
+def standard_controls(L: int, *, b: int = 2, n_layers: int = 3, random_state: RandomState = None,
+                      names: Sequence[str] | None = None) -> list[ControlNetwork]:
     """The standard panel of control networks for an ``L x L`` lattice: RG-like ones first, then the rest.
 
     In order: ``majority_rule``, ``block_average``, ``decimation`` (expected RG-like), and
@@ -518,16 +526,30 @@ def standard_controls(L: int, *, b: int = 2, n_layers: int = 3, random_state: Ra
         ``k``-th child of ``SeedSequence.spawn`` (:func:`deeprg._random.spawn`), so its randomness
         does not depend on the other controls: ``random_dense_network(L,
         random_state=np.random.default_rng(seed).spawn(9)[3])`` is the panel's ``random_dense``.
+    names : sequence of str, optional
+        Build only these controls (of :func:`standard_control_names`), in the panel's order; each
+        is the same network as in the whole panel.
 
     Returns
     -------
     list of ControlNetwork
+
+    Raises
+    ------
+    InvalidParameterError
+        For a name that is not in the panel.
     """
     grids = _grids(L, b, n_layers)
     panel = _panel()
+    if names is not None:
+        unknown = sorted(set(names) - {entry[0] for entry in panel})
+        if unknown:
+            raise InvalidParameterError(
+                f"unknown control(s) {', '.join(unknown)}; the panel has {', '.join(standard_control_names())}.")
     streams = spawn(check_random_state(random_state), len(panel))
     return [
         ControlNetwork(name=name, network=build(grids[0], b, n_layers, rng), expected=expected, description=text,
                        expected_measures=dict(measures))
         for (name, expected, text, measures, build), rng in zip(panel, streams, strict=True)
+        if names is None or name in names
     ]

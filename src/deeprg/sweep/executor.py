@@ -144,7 +144,8 @@ def cell_stages(config: ExperimentConfig, *, scan: bool = False, controls: bool 
     if report:
         return stages
     dropped = {"exact_1d", "report"} | ({"scan"} if not scan else set()) | ({"controls"} if not controls else set())
-    return [s for s in stages if s.name not in dropped and not (not scan and s.name.startswith("scan/"))]
+    dropped_parts = tuple(f"{name}/" for name in ("scan", "controls") if name in dropped)
+    return [s for s in stages if s.name not in dropped and not s.name.startswith(dropped_parts)]
 
 
 def stage_tasks(cells: Sequence[Cell], **options: bool) -> tuple[list[StageTask], list[list[str]]]:
