@@ -5,7 +5,7 @@ import pytest
 
 from deeprg.errors import InvalidParameterError
 from deeprg.ising import IsingModel, WolffSampler
-from deeprg.rg import ControlNetwork, block_spin, receptive_fields, standard_controls
+from deeprg.rg import ControlNetwork, block_spin, receptive_fields, standard_control_names, standard_controls
 from deeprg.rg.controls import (
     DETERMINISTIC_STRENGTH,
     block_stack,
@@ -199,6 +199,19 @@ def test_reproducible_by_seed_each_control_on_its_own():
     child = np.random.default_rng(7).spawn(len(NAMES))[NAMES.index("random_dense")]
     alone = random_dense_network(16, random_state=child)
     assert alone.layers_[2].components_.tobytes() == a[NAMES.index("random_dense")].network.layers_[2].components_.tobytes()
+
+
+def test_a_control_built_alone_is_the_panels():
+    assert standard_control_names() == tuple(NAMES)
+    panel = {c.name: c for c in standard_controls(16, random_state=7)}
+    picked = standard_controls(16, random_state=7, names=["untrained_sklearn", "random_dense"])
+    assert [c.name for c in picked] == ["random_dense", "untrained_sklearn"]  # the panel's order
+    for control in picked:
+        for mine, theirs in zip(control.network.layers_, panel[control.name].network.layers_, strict=True):
+            assert mine.components_.tobytes() == theirs.components_.tobytes()
+            assert mine.intercept_hidden_.tobytes() == theirs.intercept_hidden_.tobytes()
+    with pytest.raises(InvalidParameterError, match="unknown control.*majority_vote; the panel has majority_rule"):
+        standard_controls(16, names=["majority_vote"])
 
 
 @pytest.mark.parametrize(

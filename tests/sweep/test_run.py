@@ -61,3 +61,15 @@ def test_dataset_layout(tmp_path):
         assert ds[name].dims == ("seed", "variant"), name
     assert ds.seconds.values[0] > 0 and ds.attrs["sweep_toml"] == spec.text
     assert ds.compactness_low.values[0, 0, 0] <= ds.compactness.values[0, 0, 0] <= ds.compactness_high.values[0, 0, 0]
+
+
+def test_cell_stages_keep_the_optional_stages_and_their_parts_only_when_asked():
+    from deeprg.sweep.executor import cell_stages
+
+    cell = parse_sweep(tiny('[axes]\n"network.strength" = [2e-4]\n')).cells[0]
+    names = [s.name for s in cell_stages(cell.config)]
+    assert names == ["ensemble", "held_out", "train/l1", "analyze/l1"]
+    with_controls = [s.name for s in cell_stages(cell.config, controls=True)]
+    parts = [n for n in with_controls if n.startswith("controls/")]
+    assert len(parts) == 9 and with_controls[-1] == "controls" and with_controls.index("controls") > max(
+        with_controls.index(p) for p in parts)
