@@ -5,10 +5,10 @@ shown as one line on stderr (``error: ...``) with a non-zero exit code, never a
 traceback.
 
 This module holds the typer application, its root options (``--version``, ``--verbose``)
-and the console script's entry point :func:`main`; each command lives in a module of its own
-(:mod:`~deeprg.cli.run`, :mod:`~deeprg.cli.sweep`, :mod:`~deeprg.cli.data` for ``sample`` and
-``info``, :mod:`~deeprg.cli.train`, :mod:`~deeprg.cli.analyze`, :mod:`~deeprg.cli.mcrg`) and is
-registered on :data:`app` below, in the order ``deeprg --help`` lists them.
+and the console script's entry point :func:`main`. Each command lives in a module of its own
+(``run``, ``sweep``, ``data`` for ``sample`` and ``info``, ``train``, ``analyze``, ``mcrg``; what
+they share in ``_common``) and is registered on ``app`` here, in the order ``deeprg --help``
+lists them.
 """
 
 from __future__ import annotations

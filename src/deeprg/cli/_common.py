@@ -1,7 +1,7 @@
-"""What the commands of :mod:`deeprg.cli` share: the consoles, exit codes, option checks, progress display.
+"""What the commands of ``deeprg.cli`` share: the consoles, exit codes, option checks, progress display.
 
-The commands print results on :data:`console` (stdout) and progress, warnings and errors on
-:data:`err_console` (stderr), so that a command's output can be piped while its progress stays
+The commands print results on ``console`` (stdout) and progress, warnings and errors on
+``err_console`` (stderr), so that a command's output can be piped while its progress stays
 on the terminal.
 """
 
