@@ -33,8 +33,10 @@ from deeprg.experiment.record import Record
 __all__ = ["RunAccount", "StageAccount", "account_summary", "blas_threads", "busy_seconds", "cd_products", "format_account",
            "measure_gemm_peak", "rbm_training_flops", "run_account", "stage_flops"]
 
-#: Side of the square float32 product timed by :func:`measure_gemm_peak` (17 GFLOP: about 0.1 s at 200 GFLOP/s).
-PEAK_SIZE = 2048
+#: Side of the square float32 product timed by :func:`measure_gemm_peak` (54 GFLOP: about 0.25 s at 200 GFLOP/s).
+#: Not a power of two: with OpenBLAS on a Zen 4 core, 2048 x 2048 products ran 3-8% below 2000, 3000 and 4000
+#: (cache-set conflicts), which put the floor too low.
+PEAK_SIZE = 3000
 
 
 def blas_threads() -> int:
@@ -52,7 +54,7 @@ def measure_gemm_peak(size: int = PEAK_SIZE, repeats: int = 4, *, threads: int |
 
     Parameters
     ----------
-    size : int, default 2048
+    size : int, default 3000
         Side of the square matrices (``2 size**3`` FLOPs per product).
     repeats : int, default 4
         Products timed; the fastest counts (the others absorb interference from other processes).
