@@ -7,9 +7,9 @@ import pytest
 
 from deeprg.cli import main
 from deeprg.experiment.accounting import blas_threads
-from deeprg.resources import available_cores
 from deeprg.experiment.config import load_config, resolve
 from deeprg.experiment.pipeline import STAGE_FINISHED, STAGE_STARTED, run_experiment
+from deeprg.resources import available_cores
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +195,6 @@ def test_cli_run_rejects_a_bad_config(tmp_path, capsys):
 def test_cli_quick_run_on_default_workers_equals_the_serial_run(quick_run, tmp_path, capsys):
     """`deeprg run --quick` (one worker per core, one thread each): every number of metrics.json as in process
     (times aside), bit for bit: no result depends on how many threads BLAS had."""
-    from deeprg.resources import available_cores
     from tests.experiment.test_run_engines import numbers
 
     _, _, serial, _ = quick_run

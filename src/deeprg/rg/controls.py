@@ -35,8 +35,8 @@ The random controls have a weight *scale* (:data:`TRAINED_WEIGHT_SCALE`, 0.1).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

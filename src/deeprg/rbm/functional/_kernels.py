@@ -7,7 +7,6 @@ import math
 import numpy as np
 from numba import njit, prange
 
-
 #: The products' row length is a multiple of this: one vector register of float32 on AVX-512.
 LANES = 16
 
