@@ -65,6 +65,23 @@ def test_local_workers_equal_in_process_bit_for_bit(workers, reference, tmp_path
     xr.testing.assert_identical(_physics(result.dataset), reference)
 
 
+def _worker_settings() -> tuple[bool, str | None]:
+    import os
+
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled"), os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_local_workers_run_without_dasks_profiler_and_with_their_share_of_threads():
+    with LocalEngine(2, threads_per_worker=1) as engine:
+        settings = engine.client.run(_worker_settings)
+    assert sorted(settings.values()) == [(False, "1"), (False, "1")]
+    import dask
+
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # this process's config is left as it was
+
+
 def test_unreachable_scheduler_gives_a_readable_error_and_starts_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr("deeprg.sweep.engines.CONNECT_TIMEOUT", 1.0)
     from tests.sweep.conftest import _free_port
