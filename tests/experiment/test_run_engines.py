@@ -117,7 +117,7 @@ def test_a_stage_declared_on_one_blas_thread_runs_on_one_wherever_it_runs(tmp_pa
     assert seen["pinned"] == 1
     assert seen["free"] == blas_threads()  # this process's own setting, untouched
     measuring = {s.name: s.blas_threads for s in plan(config)}
-    assert all(measuring[n] == 1 for n in measuring if n.startswith("analyze/") or n == "controls")
+    assert all(measuring[n] == 1 for n in measuring if n.startswith(("analyze/", "controls/")))
     assert all(measuring[n] is None for n in measuring if n.startswith(("train/", "scan/")))
 
 
