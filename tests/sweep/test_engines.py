@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import dask
 import pytest
 import xarray as xr
 from tests.sweep.conftest import SRC, DaskCluster, _env, tiny
@@ -66,10 +67,6 @@ def test_local_workers_equal_in_process_bit_for_bit(workers, reference, tmp_path
 
 
 def _worker_settings() -> tuple[bool, str | None]:
-    import os
-
-    import dask
-
     return dask.config.get("distributed.worker.profile.enabled"), os.environ.get("OPENBLAS_NUM_THREADS")
 
 
@@ -77,8 +74,6 @@ def test_local_workers_run_without_dasks_profiler_and_with_their_share_of_thread
     with LocalEngine(2, threads_per_worker=1) as engine:
         settings = engine.client.run(_worker_settings)
     assert sorted(settings.values()) == [(False, "1"), (False, "1")]
-    import dask
-
     assert dask.config.get("distributed.worker.profile.enabled") is True  # this process's config is left as it was
 
 

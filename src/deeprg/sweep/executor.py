@@ -143,9 +143,9 @@ def cell_stages(config: ExperimentConfig, *, scan: bool = False, controls: bool 
     stages = plan(config)
     if report:
         return stages
-    dropped = {"exact_1d", "report"} | ({"scan"} if not scan else set()) | ({"controls"} if not controls else set())
-    dropped_parts = tuple(f"{name}/" for name in ("scan", "controls") if name in dropped)
-    return [s for s in stages if s.name not in dropped and not s.name.startswith(dropped_parts)]
+    # a stage goes with its group: "scan" and its rows "scan/...", "controls" and its parts "controls/..."
+    dropped = {"exact_1d", "report"} | {group for group, kept in (("scan", scan), ("controls", controls)) if not kept}
+    return [s for s in stages if s.name.split("/")[0] not in dropped]
 
 
 def stage_tasks(cells: Sequence[Cell], **options: bool) -> tuple[list[StageTask], list[list[str]]]:
